@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.branch;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,45 @@
+package dev.verdict.coordinator.config;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the coordinator, under {@code verdict.coordinator}.
+ *
+ * @param nodeId this coordinator's name, the prefix of every transaction id it makes; unique among
+ *        the coordinators and transaction managers that share a log or a participant database
+ * @param defaultTimeout how long a transaction may stay active when its client names no timeout
+ * @param maxTimeout the longest timeout a client may ask for
+ * @param prepareTimeout how long a participant has to answer prepare before its silence counts as a no
+ * @param phase2Timeout how long one commit or rollback call may take before it is retried
+ * @param connectTimeout how long to wait for a TCP connection to a participant
+ * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
+ * @param recoveryInterval how often recovery looks for unfinished and expired transactions
+ * @param recoveryBatchSize how many transactions one recovery pass takes on at most
+ */
+@ConfigurationProperties("verdict.coordinator")
+public record CoordinatorProperties(
+        @DefaultValue("node1") String nodeId,
+        @DefaultValue("60s") Duration defaultTimeout,
+        @DefaultValue("1h") Duration maxTimeout,
+        @DefaultValue("10s") Duration prepareTimeout,
+        @DefaultValue("10s") Duration phase2Timeout,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("30s") Duration lease,
+        @DefaultValue("2s") Duration recoveryInterval,
+        @DefaultValue("100") int recoveryBatchSize) {
+
+    public CoordinatorProperties {
+        if (!nodeId.matches("[a-z0-9]{1,16}")) {
+            throw new IllegalArgumentException("verdict.coordinator.node-id must be 1 to 16 lower-case letters or digits"
+                    + " (it prefixes every transaction id and must fit an XA global transaction id), but was '" + nodeId + "'");
+        }
+        if (lease.compareTo(prepareTimeout.plus(connectTimeout)) <= 0) {
+            throw new IllegalArgumentException("verdict.coordinator.lease (" + lease + ") must be longer than"
+                    + " prepare-timeout plus connect-timeout (" + prepareTimeout.plus(connectTimeout)
+                    + "), or recovery could abort a transaction whose votes are still arriving");
+        }
+    }
+}

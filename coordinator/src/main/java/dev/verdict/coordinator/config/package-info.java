@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,158 @@
+package dev.verdict.coordinator.participant;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.config.CoordinatorProperties;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryRegistry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Speaks the participant protocol: {@code POST {url}/prepare}, {@code /commit} and {@code /rollback},
+ * each with {@code {"transactionId", "branchId"}}.
+ *
+ * <p>Prepare is never retried: a participant that fails or is silent has voted no, and the transaction
+ * aborts. Commit and rollback are retried with backoff (resilience4j retry {@code phase2}) behind a
+ * circuit breaker per participant, and what is still unacknowledged after that is left to recovery.
+ */
+@Component
+public class ParticipantClient {
+
+    private final RestClient prepareClient;
+    private final RestClient phase2Client;
+    private final JsonMapper json;
+    private final Retry phase2Retry;
+    private final CircuitBreakerRegistry circuitBreakers;
+
+    ParticipantClient(RestClient.Builder builder, JsonMapper json, CoordinatorProperties properties,
+            RetryRegistry retries, CircuitBreakerRegistry circuitBreakers) {
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(properties.connectTimeout())
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        this.prepareClient = withReadTimeout(builder, http, properties.prepareTimeout());
+        this.phase2Client = withReadTimeout(builder, http, properties.phase2Timeout());
+        this.json = json;
+        this.phase2Retry = retries.retry("phase2");
+        this.circuitBreakers = circuitBreakers;
+    }
+
+    private static RestClient withReadTimeout(RestClient.Builder builder, HttpClient http, Duration timeout) {
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
+        requests.setReadTimeout(timeout);
+        return builder.clone().requestFactory(requests).build();
+    }
+
+    /** Asks a branch to prepare. Any failure is returned as a no vote, never thrown. */
+    public Vote prepare(Branch branch) {
+        try {
+            String body = prepareClient.post().uri(endpoint(branch, "prepare"))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new BranchRequest(branch.transactionId(), branch.id()))
+                    .retrieve()
+                    .body(String.class);
+            return parseVote(body);
+        } catch (RestClientResponseException e) {
+            return Vote.no("answered prepare with HTTP " + e.getStatusCode().value() + describeBody(e.getResponseBodyAsString()));
+        } catch (RuntimeException e) {
+            return Vote.no("did not answer prepare: " + describe(e));
+        }
+    }
+
+    /** Sends commit until acknowledged or the retries run out; throws the last failure then. */
+    public void commit(Branch branch) {
+        phase2(branch, "commit");
+    }
+
+    /** Sends rollback until acknowledged or the retries run out; throws the last failure then. */
+    public void rollback(Branch branch) {
+        phase2(branch, "rollback");
+    }
+
+    private void phase2(Branch branch, String action) {
+        CircuitBreaker breaker = circuitBreakers.circuitBreaker(branch.participantName(), "participant");
+        Supplier<Void> call = () -> {
+            phase2Client.post().uri(endpoint(branch, action))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new BranchRequest(branch.transactionId(), branch.id()))
+                    .retrieve()
+                    .toBodilessEntity();
+            return null;
+        };
+        Retry.decorateSupplier(phase2Retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
+    }
+
+    private Vote parseVote(@Nullable String body) {
+        if (body == null || body.isBlank()) {
+            return Vote.no("answered prepare with an empty body");
+        }
+        try {
+            JsonNode vote = json.readTree(body).path("vote");
+            return switch (vote.asString("")) {
+                case "PREPARED" -> new Vote(Vote.Kind.PREPARED, "prepared");
+                case "READ_ONLY" -> new Vote(Vote.Kind.READ_ONLY, "read-only");
+                case "ABORT" -> Vote.no(json.readTree(body).path("detail").asString("voted ABORT"));
+                default -> Vote.no("answered prepare with an unknown vote " + abbreviate(body));
+            };
+        } catch (RuntimeException e) {
+            return Vote.no("answered prepare with something that is not a vote: " + abbreviate(body));
+        }
+    }
+
+    private String describeBody(@Nullable String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            String detail = json.readTree(body).path("detail").asString("");
+            if (!detail.isBlank()) {
+                return ": " + detail;
+            }
+        } catch (RuntimeException notJson) {
+            // fall through: the raw text is the best description we have
+        }
+        return ": " + abbreviate(body);
+    }
+
+    /** A one-line description of a failed call, for the log and the branch's last error. */
+    public static String describe(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (e instanceof RestClientResponseException response) {
+            message = "HTTP " + response.getStatusCode().value();
+        }
+        return abbreviate(message);
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "…";
+    }
+
+    private static URI endpoint(Branch branch, String action) {
+        String base = branch.url().endsWith("/") ? branch.url() : branch.url() + "/";
+        return URI.create(base + action);
+    }
+
+    record BranchRequest(String transactionId, String branchId) {
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.participant;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.recovery;
+
+import org.jspecify.annotations.NullMarked;

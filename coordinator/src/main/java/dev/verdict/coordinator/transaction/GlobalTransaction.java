@@ -1,0 +1,26 @@
+package dev.verdict.coordinator.transaction;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Table;
+
+/**
+ * A global transaction as its row in the log. Its branches are a separate aggregate
+ * ({@link dev.verdict.coordinator.branch.Branch}) so that saving one never rewrites the others.
+ */
+@Table
+public record GlobalTransaction(
+        @Id String id,
+        @Nullable String name,
+        TransactionState state,
+        @Nullable String outcomeReason,
+        Instant createdAt,
+        Instant expiresAt,
+        @Nullable Instant decidedAt,
+        @Nullable Instant finishedAt,
+        Instant updatedAt,
+        String owner,
+        Instant leaseUntil) {
+}

@@ -1,0 +1,67 @@
+package dev.verdict.coordinator.transaction;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.ListCrudRepository;
+
+/**
+ * The log of global transactions. Every method that changes a state names the state it expects
+ * and answers whether it won: a {@code false} means another actor moved the transaction first.
+ */
+public interface TransactionRepository extends ListCrudRepository<GlobalTransaction, String> {
+
+    @Modifying
+    @Query("""
+            UPDATE global_transaction SET state = :to, updated_at = :now, owner = :owner, lease_until = :leaseUntil
+            WHERE id = :id AND state = :from""")
+    boolean moveAndLease(String id, String from, String to, String owner, Instant leaseUntil, Instant now);
+
+    @Modifying
+    @Query("""
+            UPDATE global_transaction SET state = :to, outcome_reason = :reason, decided_at = :now, updated_at = :now
+            WHERE id = :id AND state = :from""")
+    boolean decide(String id, String from, String to, @Nullable String reason, Instant now);
+
+    @Modifying
+    @Query("""
+            UPDATE global_transaction SET state = :to, finished_at = :now, updated_at = :now
+            WHERE id = :id AND state = :from""")
+    boolean finish(String id, String from, String to, Instant now);
+
+    /** Locks an active transaction's row, so that a registration and the start of commit are serialized. */
+    @Modifying
+    @Query("UPDATE global_transaction SET updated_at = :now WHERE id = :id AND state = 'ACTIVE'")
+    boolean lockActive(String id, Instant now);
+
+    /** Takes over a transaction whose driver's lease ran out (or that this process already owns). */
+    @Modifying
+    @Query("""
+            UPDATE global_transaction SET owner = :owner, lease_until = :leaseUntil
+            WHERE id = :id AND state = :state AND (lease_until < :now OR owner = :owner)""")
+    boolean claim(String id, String state, String owner, Instant leaseUntil, Instant now);
+
+    /** Hands a transaction back to recovery no earlier than {@code retryAt}. */
+    @Modifying
+    @Query("UPDATE global_transaction SET lease_until = :retryAt WHERE id = :id AND owner = :owner")
+    boolean release(String id, String owner, Instant retryAt);
+
+    /** Ends the leases of an earlier run of this coordinator node, which died holding them. */
+    @Modifying
+    @Query("""
+            UPDATE global_transaction SET lease_until = :now
+            WHERE owner LIKE :nodePrefix AND owner <> :owner AND state IN ('PREPARING', 'COMMITTING', 'ABORTING')""")
+    int expireLeasesOfEarlierRuns(String nodePrefix, String owner, Instant now);
+
+    @Query("""
+            SELECT id FROM global_transaction
+            WHERE state IN ('PREPARING', 'COMMITTING', 'ABORTING') AND lease_until < :now
+            ORDER BY lease_until LIMIT :limit""")
+    List<String> findUnfinishedWithExpiredLease(Instant now, int limit);
+
+    @Query("SELECT id FROM global_transaction WHERE state = 'ACTIVE' AND expires_at < :now ORDER BY expires_at LIMIT :limit")
+    List<String> findExpired(Instant now, int limit);
+}

@@ -1,0 +1,141 @@
+package dev.verdict.coordinator.transaction;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.branch.BranchRepository;
+import dev.verdict.coordinator.branch.BranchState;
+import dev.verdict.coordinator.participant.ParticipantClient;
+import dev.verdict.coordinator.participant.Vote;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Drives a transaction through the two phases. Phase 2 ({@link #finish}) reads everything it needs
+ * from the log and is safe to run again from any point, so recovery after a crash runs the very same
+ * code as the happy path.
+ */
+@Component
+public class TwoPhaseCommit {
+
+    private static final Logger log = LoggerFactory.getLogger(TwoPhaseCommit.class);
+    private static final Duration RETRY_UNFINISHED_AFTER = Duration.ofSeconds(5);
+
+    private final TransactionRepository transactions;
+    private final BranchRepository branches;
+    private final ParticipantClient participants;
+    private final ExecutorService participantCalls;
+    private final CoordinatorIdentity identity;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, ParticipantClient participants,
+            ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters) {
+        this.transactions = transactions;
+        this.branches = branches;
+        this.participants = participants;
+        this.participantCalls = participantCalls;
+        this.identity = identity;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /**
+     * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel,
+     * logs the decision, then runs phase 2.
+     */
+    void prepareAndDecide(String id) {
+        List<Branch> registered = branches.findByTransactionId(id);
+        Timer.Sample prepare = Timer.start(meters);
+        List<CompletableFuture<Vote>> votes = registered.stream()
+                .map(branch -> CompletableFuture.supplyAsync(() -> participants.prepare(branch), participantCalls))
+                .toList();
+        String refusal = null;
+        for (int i = 0; i < registered.size(); i++) {
+            Branch branch = registered.get(i);
+            Vote vote = votes.get(i).join();
+            BranchState next = switch (vote.kind()) {
+                case PREPARED -> BranchState.PREPARED;
+                case READ_ONLY -> BranchState.READ_ONLY;
+                case ABORT -> BranchState.REFUSED;
+            };
+            branches.move(branch.id(), BranchState.REGISTERED.name(), next.name(), vote.detail(), clock.instant());
+            if (!vote.isYes() && refusal == null) {
+                refusal = "participant '" + branch.participantName() + "' voted no: " + vote.detail();
+            }
+        }
+        prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
+
+        if (refusal == null) {
+            // The decision must be durable before any participant hears it: this update commits
+            // (and, on the H2 log, reaches the file) before phase 2 sends the first commit.
+            if (transactions.decide(id, "PREPARING", "COMMITTING", null, clock.instant())) {
+                log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
+            }
+        } else if (transactions.decide(id, "PREPARING", "ABORTING", refusal, clock.instant())) {
+            log.info("Transaction {} decided ABORT: {}", id, refusal);
+        }
+        finish(id);
+    }
+
+    /**
+     * Phase 2: tells every unfinished branch the logged outcome. Branches that do not acknowledge
+     * keep the transaction unfinished; it is handed to recovery, which calls this again later.
+     * Does nothing for a transaction without a decision.
+     */
+    public void finish(String id) {
+        GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        boolean commit = transaction.state() == TransactionState.COMMITTING;
+        if (!commit && transaction.state() != TransactionState.ABORTING) {
+            return;
+        }
+        BranchState target = commit ? BranchState.COMMITTED : BranchState.ROLLED_BACK;
+        List<Branch> pending = branches.findByTransactionId(id).stream()
+                .filter(branch -> !branch.state().isFinished())
+                .toList();
+        Timer.Sample phase2 = Timer.start(meters);
+        List<CompletableFuture<Boolean>> acks = new ArrayList<>();
+        for (Branch branch : pending) {
+            Consumer<Branch> call = commit ? participants::commit : participants::rollback;
+            acks.add(CompletableFuture.supplyAsync(() -> tell(branch, call, target), participantCalls));
+        }
+        boolean allAcknowledged = acks.stream().map(CompletableFuture::join).reduce(true, Boolean::logicalAnd);
+        phase2.stop(meters.timer("verdict.phase.duration", "phase", commit ? "commit" : "rollback"));
+
+        if (allAcknowledged) {
+            TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
+            if (transactions.finish(id, transaction.state().name(), end.name(), clock.instant())) {
+                meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
+                log.info("Transaction {} {}", id, end);
+            }
+        } else {
+            transactions.release(id, identity.owner(), clock.instant().plus(RETRY_UNFINISHED_AFTER));
+            log.warn("Transaction {} stays {}: not every branch acknowledged; recovery retries it", id, transaction.state());
+        }
+    }
+
+    private boolean tell(Branch branch, Consumer<Branch> call, BranchState target) {
+        try {
+            call.accept(branch);
+            branches.move(branch.id(), branch.state().name(), target.name(), null, clock.instant());
+            return true;
+        } catch (RuntimeException e) {
+            String error = ParticipantClient.describe(e);
+            branches.recordFailure(branch.id(), error, clock.instant());
+            meters.counter("verdict.phase2.failures", "participant", branch.participantName()).increment();
+            log.warn("Participant '{}' did not acknowledge {} of transaction {}: {}",
+                    branch.participantName(), target, branch.transactionId(), error);
+            return false;
+        }
+    }
+}

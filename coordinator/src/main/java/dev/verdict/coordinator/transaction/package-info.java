@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.transaction;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,72 @@
+package dev.verdict.coordinator.web;
+
+import java.net.URI;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.verdict.coordinator.transaction.IllegalTransitionException;
+import dev.verdict.coordinator.transaction.TransactionConflictException;
+import dev.verdict.coordinator.transaction.TransactionNotFoundException;
+
+/**
+ * Turns every error into an RFC 9457 problem detail with a type per kind of error. Spring MVC's own
+ * errors (unreadable JSON, unknown path, wrong method) come through the superclass as problems too.
+ */
+@RestControllerAdvice
+class Problems extends ResponseEntityExceptionHandler {
+
+    static final String TYPE_PREFIX = "urn:verdict:problem:";
+
+    static ProblemDetail of(HttpStatusCode status, String type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_PREFIX + type));
+        problem.setTitle(title);
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail notFound(TransactionNotFoundException e) {
+        return of(HttpStatus.NOT_FOUND, "transaction-not-found", "Unknown transaction", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail conflict(TransactionConflictException e) {
+        ProblemDetail problem = of(HttpStatus.CONFLICT, "illegal-state", "Not allowed in the transaction's state", e.getMessage());
+        problem.setProperty("state", e.state().name());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail illegalTransition(IllegalTransitionException e) {
+        ProblemDetail problem = of(HttpStatus.CONFLICT, "illegal-state", "Not allowed in the transaction's state",
+                "the transaction is " + e.from() + " and cannot move to " + e.to()
+                        + (e.from() == dev.verdict.coordinator.transaction.TransactionState.COMMITTED
+                                || e.from() == dev.verdict.coordinator.transaction.TransactionState.COMMITTING
+                                ? ": its commit is already decided" : ""));
+        problem.setProperty("state", e.from().name());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail badRequest(IllegalArgumentException e) {
+        return of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null || URI.create("about:blank").equals(problem.getType()))) {
+            problem.setType(URI.create(TYPE_PREFIX + "invalid-request"));
+        }
+        return super.createResponseEntity(body, headers, status, request);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.verdict.coordinator.web;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+import dev.verdict.coordinator.transaction.TransactionDetails;
+import dev.verdict.coordinator.transaction.TransactionService;
+import dev.verdict.coordinator.transaction.TransactionService.Registration;
+import dev.verdict.coordinator.transaction.TransactionState;
+import dev.verdict.coordinator.web.TransactionViews.BeginRequest;
+import dev.verdict.coordinator.web.TransactionViews.RegisterRequest;
+import dev.verdict.coordinator.web.TransactionViews.RegistrationView;
+import dev.verdict.coordinator.web.TransactionViews.TransactionView;
+
+/** The public REST API: {@code /api/v1/transactions}. */
+@RestController
+@RequestMapping("/api/v1/transactions")
+class TransactionController {
+
+    private final TransactionService service;
+
+    TransactionController(TransactionService service) {
+        this.service = service;
+    }
+
+    @PostMapping
+    ResponseEntity<TransactionView> begin(@RequestBody(required = false) @Nullable BeginRequest request,
+            UriComponentsBuilder uri) {
+        BeginRequest begin = request == null ? new BeginRequest(null, null) : request;
+        if (begin.name() != null && begin.name().length() > 200) {
+            throw new IllegalArgumentException("name must be at most 200 characters long");
+        }
+        var transaction = service.begin(begin.name(),
+                begin.timeoutSeconds() == null ? null : Duration.ofSeconds(begin.timeoutSeconds()));
+        URI location = uri.path("/api/v1/transactions/{id}").buildAndExpand(transaction.id()).toUri();
+        return ResponseEntity.created(location).body(TransactionView.of(transaction, List.of()));
+    }
+
+    @GetMapping("/{id}")
+    TransactionView get(@PathVariable String id) {
+        return TransactionView.of(service.details(id));
+    }
+
+    @PostMapping("/{id}/participants")
+    ResponseEntity<RegistrationView> register(@PathVariable String id, @RequestBody RegisterRequest request) {
+        String name = request.name();
+        String url = request.url();
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("name is required: the participant service's name, at most 100 characters");
+        }
+        if (url == null || !url.matches("https?://[^\\s]+") || url.length() > 500) {
+            throw new IllegalArgumentException("url is required: the absolute http(s) base URL at which the participant"
+                    + " answers prepare, commit and rollback, at most 500 characters; was " + url);
+        }
+        Registration registration = service.register(id, name, url);
+        var view = new RegistrationView(id, registration.branch().id(), registration.branch().state().name());
+        return ResponseEntity.status(registration.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view);
+    }
+
+    @PostMapping("/{id}/commit")
+    ResponseEntity<?> commit(@PathVariable String id) {
+        return outcome(service.commit(id));
+    }
+
+    @PostMapping("/{id}/rollback")
+    ResponseEntity<?> rollback(@PathVariable String id) {
+        TransactionDetails details = service.rollback(id);
+        HttpStatus status = details.state() == TransactionState.ABORTED ? HttpStatus.OK : HttpStatus.ACCEPTED;
+        return ResponseEntity.status(status).body(TransactionView.of(details));
+    }
+
+    /** COMMITTED is 200, a logged commit still reaching its branches is 202, an abort is a 409 problem. */
+    private static ResponseEntity<?> outcome(TransactionDetails details) {
+        TransactionView view = TransactionView.of(details);
+        return switch (details.state()) {
+            case COMMITTED -> ResponseEntity.ok(view);
+            case COMMITTING -> ResponseEntity.accepted().body(view);
+            default -> {
+                ProblemDetail problem = Problems.of(HttpStatus.CONFLICT, "transaction-aborted", "Transaction aborted",
+                        "transaction " + view.id() + " was aborted: " + view.outcomeReason());
+                problem.setProperty("transaction", view);
+                yield ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+            }
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package dev.verdict.coordinator.web;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.transaction.GlobalTransaction;
+import dev.verdict.coordinator.transaction.TransactionDetails;
+
+/** The JSON records of the public REST API. Unknown fields in requests are ignored (Jackson 3's default), on purpose: older coordinators accept newer clients. */
+final class TransactionViews {
+
+    private TransactionViews() {
+    }
+
+    record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
+    }
+
+    record RegisterRequest(@Nullable String name, @Nullable String url) {
+    }
+
+    record RegistrationView(String transactionId, String branchId, String status) {
+    }
+
+    record TransactionView(String id, @Nullable String name, String status, @Nullable String outcomeReason,
+            Instant createdAt, Instant expiresAt, @Nullable Instant decidedAt, @Nullable Instant finishedAt,
+            List<BranchView> branches) {
+
+        static TransactionView of(GlobalTransaction transaction, List<Branch> branches) {
+            return new TransactionView(transaction.id(), transaction.name(), transaction.state().name(),
+                    transaction.outcomeReason(), transaction.createdAt(), transaction.expiresAt(), transaction.decidedAt(),
+                    transaction.finishedAt(), branches.stream().map(BranchView::of).toList());
+        }
+
+        static TransactionView of(TransactionDetails details) {
+            return of(details.transaction(), details.branches());
+        }
+    }
+
+    record BranchView(String branchId, String name, String url, String status, @Nullable String voteDetail,
+            @Nullable String lastError, int attempts, Instant registeredAt, Instant updatedAt) {
+
+        static BranchView of(Branch branch) {
+            return new BranchView(branch.id(), branch.participantName(), branch.url(), branch.state().name(),
+                    branch.voteDetail(), branch.lastError(), branch.attempts(), branch.registeredAt(), branch.updatedAt());
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.web;
+
+import org.jspecify.annotations.NullMarked;
