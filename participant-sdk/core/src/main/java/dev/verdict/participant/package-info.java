@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.participant;
+
+import org.jspecify.annotations.NullMarked;

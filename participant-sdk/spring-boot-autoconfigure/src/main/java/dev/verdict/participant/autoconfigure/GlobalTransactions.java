@@ -1,0 +1,84 @@
+package dev.verdict.participant.autoconfigure;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.client.HttpClientErrorException;
+
+import dev.verdict.participant.TransactionContext;
+
+/**
+ * The initiating client's API: begin a global transaction, call participants while it is bound to the
+ * thread (the RestClient and RestTemplate interceptors pass it on), then commit or roll back.
+ *
+ * <pre>{@code
+ * transactions.execute("transfer", tx -> {
+ *     bankA.post().uri("/accounts/1/debit").body(amount).retrieve().toBodilessEntity();
+ *     bankB.post().uri("/accounts/9/credit").body(amount).retrieve().toBodilessEntity();
+ *     return null;
+ * });
+ * }</pre>
+ */
+public class GlobalTransactions {
+
+    private final CoordinatorClient coordinator;
+
+    GlobalTransactions(CoordinatorClient coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    /** Begins a transaction; a null timeout takes the coordinator's default. */
+    public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout) {
+        var view = coordinator.begin(name, timeout);
+        return new GlobalTransaction(view.id(), Objects.requireNonNull(view.expiresAt()));
+    }
+
+    /**
+     * Commits. Returns once the commit is decided; every participant then commits, even if some are
+     * reached later by the coordinator's recovery.
+     *
+     * @throws GlobalTransactionAbortedException if any participant voted no or the transaction had timed out
+     */
+    public void commit(String transactionId) {
+        try {
+            coordinator.commit(transactionId);
+        } catch (HttpClientErrorException e) {
+            if (e.getStatusCode() == HttpStatus.CONFLICT) {
+                ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
+                throw new GlobalTransactionAbortedException(transactionId,
+                        problem == null || problem.getDetail() == null ? e.getStatusText() : problem.getDetail());
+            }
+            throw e;
+        }
+    }
+
+    /** Rolls back; nothing of the transaction is committed anywhere. */
+    public void rollback(String transactionId) {
+        coordinator.rollback(transactionId);
+    }
+
+    /**
+     * Runs {@code work} in a new global transaction bound to this thread: commits when it returns, rolls
+     * back when it throws (and rethrows).
+     */
+    public <T> T execute(@Nullable String name, Function<GlobalTransaction, T> work) {
+        GlobalTransaction transaction = begin(name, null);
+        T result;
+        try (var ignored = TransactionContext.bind(transaction.id())) {
+            result = work.apply(transaction);
+        } catch (RuntimeException | Error e) {
+            try {
+                rollback(transaction.id());
+            } catch (RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        }
+        commit(transaction.id());
+        return result;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.verdict.participant.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.verdict.participant.BranchManager;
+import dev.verdict.participant.BranchManager.Enlistment;
+import dev.verdict.participant.BranchRefusedException;
+import dev.verdict.participant.TransactionContext;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Puts a request that carries the {@value TransactionContext#HEADER} header into its global transaction:
+ * binds the context (so outgoing calls carry it on) and the enlistment (so database work joins the
+ * branch). A request that fails dooms the branch, so the transaction cannot commit half of its work.
+ */
+class ParticipantFilter extends OncePerRequestFilter {
+
+    private final BranchManager branches;
+    private final JsonMapper json;
+
+    ParticipantFilter(BranchManager branches, JsonMapper json) {
+        this.branches = branches;
+        this.json = json;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String transactionId = request.getHeader(TransactionContext.HEADER);
+        if (transactionId == null || transactionId.isBlank()
+                || request.getRequestURI().startsWith(request.getContextPath() + ParticipantEndpoints.PATH)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (!transactionId.matches("[A-Za-z0-9._:-]{1,64}")) {
+            problem(response, HttpStatus.BAD_REQUEST, "invalid-transaction-context", "the " + TransactionContext.HEADER
+                    + " header must be a global transaction id of 1 to 64 letters, digits, '.', '_', ':' or '-'");
+            return;
+        }
+        try (var mdc = MDC.putCloseable("txId", transactionId);
+                var context = TransactionContext.bind(transactionId);
+                Enlistment enlistment = branches.enlist(transactionId)) {
+            try {
+                chain.doFilter(request, response);
+                if (response.getStatus() >= 500) {
+                    enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI()
+                            + " answered HTTP " + response.getStatus());
+                }
+            } catch (IOException | ServletException | RuntimeException e) {
+                enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI() + " failed: " + e);
+                BranchRefusedException refused = refusal(e);
+                if (refused != null && !response.isCommitted()) {
+                    response.reset();
+                    problem(response, HttpStatus.CONFLICT, "transaction-not-active", refused.getMessage());
+                    return;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static @Nullable BranchRefusedException refusal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BranchRefusedException refused) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    private void problem(HttpServletResponse response, HttpStatus status, String type, @Nullable String detail)
+            throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("urn:verdict:problem:" + type));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

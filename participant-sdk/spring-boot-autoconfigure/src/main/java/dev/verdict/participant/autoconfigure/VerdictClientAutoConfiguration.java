@@ -1,0 +1,81 @@
+package dev.verdict.participant.autoconfigure;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The client side of the SDK: the coordinator client, {@link GlobalTransactions}, and the interceptors
+ * that carry the transaction context on every {@code RestClient} and {@code RestTemplate} that Spring
+ * Boot builds.
+ */
+@AutoConfiguration
+@ConditionalOnProperty("verdict.coordinator-url")
+@EnableConfigurationProperties(VerdictProperties.class)
+public class VerdictClientAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(VerdictClientAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    CoordinatorClient verdictCoordinatorClient(VerdictProperties properties) {
+        // A builder of its own: the application's customizers (and our interceptor) do not belong on coordinator calls.
+        return new CoordinatorClient(RestClient.builder(), properties.coordinatorUrl(), properties.requestTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    GlobalTransactions globalTransactions(CoordinatorClient coordinator) {
+        return new GlobalTransactions(coordinator);
+    }
+
+    @Bean
+    TransactionContextInterceptor verdictTransactionContextInterceptor() {
+        return new TransactionContextInterceptor();
+    }
+
+    @Bean
+    RestClientCustomizer verdictRestClientCustomizer(TransactionContextInterceptor interceptor) {
+        return builder -> builder.requestInterceptor(interceptor);
+    }
+
+    @Bean
+    RestTemplateCustomizer verdictRestTemplateCustomizer(TransactionContextInterceptor interceptor) {
+        return restTemplate -> restTemplate.getInterceptors().add(interceptor);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "verdict.verify-coordinator-on-startup", matchIfMissing = true)
+    InitializingBean verdictCoordinatorCheck(CoordinatorClient coordinator) {
+        return () -> {
+            Map<String, Object> description;
+            try {
+                description = coordinator.describe();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("The Verdict coordinator at " + coordinator.baseUrl()
+                        + " cannot be reached (" + rootCause(e) + "). Start the coordinator first, point"
+                        + " verdict.coordinator-url at its base URL, or set verdict.verify-coordinator-on-startup=false"
+                        + " to start without it.", e);
+            }
+            log.info("Verdict coordinator at {} is reachable: node {}", coordinator.baseUrl(), description.get("nodeId"));
+        };
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ", caused by " + root;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.verdict.participant.autoconfigure;
+
+import java.sql.SQLException;
+import java.time.Clock;
+
+import javax.sql.DataSource;
+import javax.sql.XADataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+
+import dev.verdict.participant.BranchManager;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The participant side of the SDK, for a servlet web service with a {@code DataSource}: wraps the data
+ * source so that work done for a global transaction runs in an XA branch, and serves the endpoints the
+ * coordinator calls.
+ */
+@AutoConfiguration(after = {VerdictClientAutoConfiguration.class, DataSourceAutoConfiguration.class})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty("verdict.coordinator-url")
+@ConditionalOnProperty(name = "verdict.participant.enabled", matchIfMissing = true)
+@ConditionalOnBean({DataSource.class, CoordinatorClient.class})
+public class VerdictParticipantAutoConfiguration {
+
+    @Bean
+    static BeanPostProcessor verdictDataSourceEnlister() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof DataSource dataSource && !(bean instanceof XADataSource)
+                        && !(bean instanceof EnlistingDataSource)) {
+                    return new EnlistingDataSource(dataSource);
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    AdvertisedUrl verdictAdvertisedUrl(VerdictProperties properties) {
+        return new AdvertisedUrl(properties.participant().advertisedUrl());
+    }
+
+    @Bean(destroyMethod = "close")
+    BranchManager verdictBranchManager(ObjectProvider<XADataSource> xaDataSources, DataSourceProperties dataSource,
+            VerdictProperties properties, CoordinatorClient coordinator, AdvertisedUrl url, Environment environment)
+            throws SQLException {
+        XADataSource xa = xaDataSources.getIfAvailable(() -> XaDataSources.forUrl(dataSource.determineUrl(),
+                dataSource.determineUsername(), dataSource.determinePassword()));
+        XaDataSources.checkCanPrepare(xa);
+        String name = properties.participant().name() != null ? properties.participant().name()
+                : environment.getProperty("spring.application.name", "participant");
+        return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
+                properties.participant().branchTimeout(), properties.participant().lockTimeout(), Clock.systemUTC());
+    }
+
+    @Bean
+    FilterRegistrationBean<ParticipantFilter> verdictParticipantFilter(BranchManager branches, JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new ParticipantFilter(branches, json));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
+        return registration;
+    }
+
+    @Bean
+    ParticipantEndpoints verdictParticipantEndpoints(BranchManager branches) {
+        return new ParticipantEndpoints(branches);
+    }
+
+    /** The base URL the coordinator calls back; learned from the web server's port unless configured. */
+    static final class AdvertisedUrl implements ApplicationListener<WebServerInitializedEvent> {
+
+        private volatile String url;
+
+        AdvertisedUrl(String configured) {
+            this.url = configured;
+        }
+
+        @Override
+        public void onApplicationEvent(WebServerInitializedEvent event) {
+            if (url == null) {
+                url = "http://localhost:" + event.getWebServer().getPort() + ParticipantEndpoints.PATH;
+            }
+        }
+
+        String get() {
+            if (url == null) {
+                throw new IllegalStateException("the web server has not started yet, so this participant's URL is unknown;"
+                        + " set verdict.participant.advertised-url");
+            }
+            return url;
+        }
+    }
+}

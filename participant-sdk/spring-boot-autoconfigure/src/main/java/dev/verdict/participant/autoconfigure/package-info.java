@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.participant.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;
