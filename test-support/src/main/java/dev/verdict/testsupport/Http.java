@@ -1,0 +1,74 @@
+package dev.verdict.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** JSON over HTTP for tests: every answer comes back as status, headers and body, whatever the status. */
+public final class Http {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String baseUrl;
+
+    public Http(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public record Answer(int status, JsonNode body, String raw, Map<String, java.util.List<String>> headers) {
+
+        public String text(String field) {
+            return body.path(field).asString();
+        }
+
+        public String contentType() {
+            return headers.getOrDefault("content-type", java.util.List.of("")).getFirst();
+        }
+    }
+
+    public Answer get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+    }
+
+    public Answer post(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public Answer post(String path, Object body) {
+        String json = body instanceof String text ? text : JSON.writeValueAsString(body);
+        return postRaw(path, json);
+    }
+
+    public Answer postRaw(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body;
+            try {
+                body = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+            } catch (RuntimeException notJson) {
+                body = JSON.nullNode();
+            }
+            return new Answer(response.statusCode(), body, response.body(), response.headers().map());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

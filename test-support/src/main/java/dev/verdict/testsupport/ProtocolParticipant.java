@@ -1,0 +1,244 @@
+package dev.verdict.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A participant written from the protocol document alone, without the SDK: a JDK HTTP server and an H2
+ * database driven with H2's own two-phase-commit SQL ({@code PREPARE COMMIT}, {@code COMMIT TRANSACTION}).
+ * A business call {@code POST /work} with the {@code Verdict-Transaction} header registers a branch and
+ * inserts a row; the coordinator's prepare, commit and rollback finish it. How it votes is set by the test.
+ */
+public final class ProtocolParticipant implements AutoCloseable {
+
+    public enum Behaviour {
+        /** Prepares and votes PREPARED. */
+        VOTE_YES,
+        /** Rolls back and votes ABORT. */
+        VOTE_NO,
+        /** Answers prepare with something that is not a vote. */
+        ANSWER_GARBAGE,
+        /** Holds prepare open until {@link #releasePrepare()}, as a participant that hangs would. */
+        HANG_IN_PREPARE
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String name;
+    private final String coordinatorUrl;
+    private final String databaseUrl;
+    private final HttpServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, Branch> branches = new ConcurrentHashMap<>();
+    private final CountDownLatch prepareReleased = new CountDownLatch(1);
+    private final AtomicInteger commits = new AtomicInteger();
+    private final AtomicInteger rollbacks = new AtomicInteger();
+    private volatile Behaviour behaviour = Behaviour.VOTE_YES;
+
+    private record Branch(String branchId, Connection connection) {
+    }
+
+    public ProtocolParticipant(String name, String coordinatorUrl, String databaseUrl) {
+        this.name = name;
+        this.coordinatorUrl = coordinatorUrl;
+        this.databaseUrl = databaseUrl;
+        try (Connection connection = Databases.open(databaseUrl, "sa", ""); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS work (transaction_id VARCHAR(64) PRIMARY KEY)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/work", exchange -> handle(exchange, this::work));
+        server.createContext("/prepare", exchange -> handle(exchange, this::prepare));
+        server.createContext("/commit", exchange -> handle(exchange, this::commit));
+        server.createContext("/rollback", exchange -> handle(exchange, this::rollback));
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
+    public ProtocolParticipant behave(Behaviour behaviour) {
+        this.behaviour = behaviour;
+        return this;
+    }
+
+    public void releasePrepare() {
+        prepareReleased.countDown();
+    }
+
+    /** Rows committed for a transaction: 1 after a commit, 0 otherwise. */
+    public long committedRows(String transactionId) {
+        return Databases.queryLong(databaseUrl, "sa", "", "SELECT COUNT(*) FROM work WHERE transaction_id = '" + transactionId + "'");
+    }
+
+    public int commits() {
+        return commits.get();
+    }
+
+    public int rollbacks() {
+        return rollbacks.get();
+    }
+
+    /** Makes the business call of this participant within a transaction, as a client would. */
+    public void doWork(String transactionId) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/work"))
+                    .header("Verdict-Transaction", transactionId).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("work failed: " + response.statusCode() + " " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Response work(HttpExchange exchange) throws Exception {
+        String transactionId = exchange.getRequestHeaders().getFirst("Verdict-Transaction");
+        HttpResponse<String> registered = http.send(HttpRequest.newBuilder(
+                        URI.create(coordinatorUrl + "/api/v1/transactions/" + transactionId + "/participants"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("name", name, "url", url()))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (registered.statusCode() != 201 && registered.statusCode() != 200) {
+            return new Response(409, registered.body());
+        }
+        String branchId = JSON.readTree(registered.body()).path("branchId").asString();
+        Connection connection = Databases.open(databaseUrl, "sa", "");
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO work (transaction_id) VALUES ('" + transactionId + "')");
+        }
+        branches.put(branchId, new Branch(branchId, connection));
+        return new Response(200, "{}");
+    }
+
+    private Response prepare(HttpExchange exchange) throws Exception {
+        Branch branch = branches.get(branchId(exchange));
+        if (branch == null) {
+            return new Response(200, "{\"vote\":\"ABORT\",\"detail\":\"unknown branch\"}");
+        }
+        switch (behaviour) {
+            case VOTE_NO -> {
+                branch.connection().rollback();
+                finish(branch);
+                return new Response(200, "{\"vote\":\"ABORT\",\"detail\":\"" + name + " refuses\"}");
+            }
+            case ANSWER_GARBAGE -> {
+                return new Response(200, "<html>surprise</html>");
+            }
+            case HANG_IN_PREPARE -> prepareReleased.await(60, TimeUnit.SECONDS);
+            case VOTE_YES -> {
+            }
+        }
+        try (Statement statement = branch.connection().createStatement()) {
+            statement.execute("PREPARE COMMIT " + sqlName(branch.branchId()));
+        }
+        return new Response(200, "{\"vote\":\"PREPARED\"}");
+    }
+
+    private Response commit(HttpExchange exchange) throws Exception {
+        Branch branch = branches.get(branchId(exchange));
+        if (branch != null) {
+            try (Statement statement = branch.connection().createStatement()) {
+                statement.execute("COMMIT TRANSACTION " + sqlName(branch.branchId()));
+            }
+            finish(branch);
+            commits.incrementAndGet();
+        }
+        return new Response(200, "{}");
+    }
+
+    private Response rollback(HttpExchange exchange) throws Exception {
+        Branch branch = branches.get(branchId(exchange));
+        if (branch != null) {
+            branch.connection().rollback();
+            finish(branch);
+        }
+        rollbacks.incrementAndGet();
+        return new Response(200, "{}");
+    }
+
+    private void finish(Branch branch) throws SQLException {
+        branches.remove(branch.branchId());
+        branch.connection().close();
+    }
+
+    private static String branchId(HttpExchange exchange) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        return body.path("branchId").asString();
+    }
+
+    private static String sqlName(String branchId) {
+        return "B_" + branchId.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+    }
+
+    private record Response(int status, String body) {
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        Response handle(HttpExchange exchange) throws Exception;
+    }
+
+    private static void handle(HttpExchange exchange, Handler handler) throws IOException {
+        Response response;
+        try {
+            response = handler.handle(exchange);
+        } catch (Exception e) {
+            response = new Response(500, String.valueOf(e));
+        }
+        byte[] body = response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(response.status(), body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        releasePrepare();
+        server.stop(0);
+        branches.values().forEach(branch -> {
+            try {
+                branch.connection().close();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+}
