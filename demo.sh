@@ -29,8 +29,8 @@ wait_for() { # url
 
 start coordinator coordinator.log coordinator/target/verdict-coordinator-*-exec.jar --verdict.coordinator.data-dir="$PWD/data"
 wait_for http://localhost:8080/actuator/health
-start bank-a bank-a.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=bank-a --bank.data-dir="$PWD/data"
-start bank-b bank-b.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=bank-b --bank.data-dir="$PWD/data"
+start bank-a bank-a.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=a --bank.data-dir="$PWD/data"
+start bank-b bank-b.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=b --bank.data-dir="$PWD/data"
 wait_for http://localhost:8081/accounts
 wait_for http://localhost:8082/accounts
 

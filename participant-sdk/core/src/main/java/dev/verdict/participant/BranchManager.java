@@ -38,6 +38,7 @@ public final class BranchManager implements AutoCloseable {
     private final Registrar registrar;
     private final Duration branchTimeout;
     private final Duration lockTimeout;
+    private final Duration lockWaitTimeout;
     private final Clock clock;
     private final Map<String, XaBranch> branches = new ConcurrentHashMap<>();
     /** Outcomes of recently ended branches, so repeated calls get the same answer and late work is refused. */
@@ -59,12 +60,15 @@ public final class BranchManager implements AutoCloseable {
     /**
      * @param branchTimeout how long a branch may stay unprepared before it is rolled back
      * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
+     * @param lockWaitTimeout how long a statement in a branch waits for a database row lock before it fails
      */
-    public BranchManager(XADataSource dataSource, Registrar registrar, Duration branchTimeout, Duration lockTimeout, Clock clock) {
+    public BranchManager(XADataSource dataSource, Registrar registrar, Duration branchTimeout, Duration lockTimeout,
+            Duration lockWaitTimeout, Clock clock) {
         this.dataSource = dataSource;
         this.registrar = registrar;
         this.branchTimeout = branchTimeout;
         this.lockTimeout = lockTimeout;
+        this.lockWaitTimeout = lockWaitTimeout;
         this.clock = clock;
         long period = Math.max(100, Math.min(1000, branchTimeout.toMillis() / 4));
         sweeper.scheduleWithFixedDelay(this::rollBackExpired, period, period, TimeUnit.MILLISECONDS);
@@ -113,7 +117,7 @@ public final class BranchManager implements AutoCloseable {
             throw e;
         }
         try {
-            branch.open(new BranchXid(branch.transactionId, branchId), dataSource.getXAConnection());
+            branch.open(new BranchXid(branch.transactionId, branchId), dataSource.getXAConnection(), lockWaitTimeout);
             log.info("Branch {} of transaction {} started", branchId, branch.transactionId);
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.

@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -52,13 +54,33 @@ final class XaBranch {
         this.createdAt = createdAt;
     }
 
-    void open(BranchXid xid, XAConnection xaConnection) throws Exception {
+    void open(BranchXid xid, XAConnection xaConnection, Duration lockWaitTimeout) throws Exception {
         this.xid = xid;
         this.xaConnection = xaConnection;
         this.resource = xaConnection.getXAResource();
         resource.start(xid, XAResource.TMNOFLAGS);
-        this.connection = guard(xaConnection.getConnection());
+        Connection physical = xaConnection.getConnection();
+        limitLockWaits(physical, lockWaitTimeout);
+        this.connection = guard(physical);
         this.status = Status.ACTIVE;
+    }
+
+    /**
+     * Row locks of a branch are held until the coordinator's phase 2, so two global transactions that
+     * lock rows in two databases in opposite order wait for each other forever, and neither database can
+     * see the cycle. A bounded lock wait turns that distributed deadlock into a failed business call.
+     */
+    private static void limitLockWaits(Connection connection, Duration timeout) throws SQLException {
+        String sql = switch (connection.getMetaData().getDatabaseProductName()) {
+            case "PostgreSQL" -> "SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'";
+            case "H2" -> "SET LOCK_TIMEOUT " + timeout.toMillis();
+            default -> null;
+        };
+        if (sql != null) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+        }
     }
 
     String branchId() {

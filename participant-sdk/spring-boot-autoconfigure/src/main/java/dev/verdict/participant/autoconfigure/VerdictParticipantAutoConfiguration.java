@@ -65,7 +65,8 @@ public class VerdictParticipantAutoConfiguration {
         String name = properties.participant().name() != null ? properties.participant().name()
                 : environment.getProperty("spring.application.name", "participant");
         return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
-                properties.participant().branchTimeout(), properties.participant().lockTimeout(), Clock.systemUTC());
+                properties.participant().branchTimeout(), properties.participant().lockTimeout(),
+                properties.participant().lockWaitTimeout(), Clock.systemUTC());
     }
 
     @Bean

@@ -28,6 +28,8 @@ public record VerdictProperties(
      * @param branchTimeout how long a branch may stay unprepared before this service rolls it back on its own;
      *        keep it longer than the coordinator's transaction timeout
      * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
+     * @param lockWaitTimeout how long a statement in a branch waits for a row lock before failing; this is what
+     *        breaks a deadlock between two global transactions that lock rows in two databases in opposite order
      * @param enabled whether this service takes part in global transactions with its database
      */
     public record Participant(
@@ -35,6 +37,7 @@ public record VerdictProperties(
             @Nullable String advertisedUrl,
             @DefaultValue("5m") Duration branchTimeout,
             @DefaultValue("10s") Duration lockTimeout,
+            @DefaultValue("5s") Duration lockWaitTimeout,
             @DefaultValue("true") boolean enabled) {
     }
 }

@@ -10,6 +10,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 public class TransferClientApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(TransferClientApplication.class, args);
+        // transfer-client.yml, so that it can share a class path with the banks and the coordinator
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--spring.config.name=transfer-client";
+        SpringApplication.run(TransferClientApplication.class, all);
     }
 }
