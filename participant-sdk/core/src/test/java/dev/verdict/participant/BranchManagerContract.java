@@ -1,0 +1,185 @@
+package dev.verdict.participant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+import javax.sql.XADataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.verdict.testsupport.Databases;
+
+/** A participant's branches against a real database; subclasses pick the database. */
+abstract class BranchManagerContract {
+
+    BranchManager branches;
+    String url;
+
+    abstract String newDatabase();
+
+    abstract XADataSource xaDataSource(String url);
+
+    @BeforeEach
+    void createTable() throws SQLException {
+        url = newDatabase();
+        try (Connection connection = Databases.open(url, Databases.user(url), Databases.password(url));
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE item (id VARCHAR(64) PRIMARY KEY)");
+        }
+        branches = manager(Duration.ofMinutes(5));
+    }
+
+    BranchManager manager(Duration branchTimeout) {
+        return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, branchTimeout,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void nothingIsLeftPrepared() {
+        branches.close();
+        assertThat(Databases.preparedTransactions(url, Databases.user(url), Databases.password(url))).isEmpty();
+    }
+
+    @Test
+    void workBecomesVisibleOnlyAfterPrepareAndCommit() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "apple");
+        assertThat(items()).isZero();
+
+        assertThat(branches.prepare(tx, "branch-" + tx).vote()).isEqualTo("PREPARED");
+        assertThat(items()).isZero();
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(items()).isEqualTo(1);
+        assertThat(branches.openBranches()).isZero();
+    }
+
+    @Test
+    void commitAndPrepareRepeatedAfterACommitAnswerTheSame() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "pear");
+        branches.prepare(tx, "branch-" + tx);
+        branches.commit(tx, "branch-" + tx);
+
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(items()).isEqualTo(1);
+        assertThatThrownBy(() -> branches.rollback(tx, "branch-" + tx)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was committed here");
+    }
+
+    @Test
+    void aSecondRequestJoinsTheSameBranch() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "one");
+        insert(tx, "two");
+
+        assertThat(branches.openBranches()).isEqualTo(1);
+        branches.prepare(tx, "branch-" + tx);
+        branches.commit(tx, "branch-" + tx);
+        assertThat(items()).isEqualTo(2);
+    }
+
+    @Test
+    void aRollbackThatArrivesBeforeTheWorkMakesTheLateWorkFail() {
+        String tx = newTransaction();
+
+        branches.rollback(tx, "branch-" + tx);
+        branches.rollback(tx, "branch-" + tx);
+
+        assertThatThrownBy(() -> insert(tx, "late")).isInstanceOf(BranchRefusedException.class)
+                .hasMessageContaining("already ended here (ROLLED_BACK)");
+        assertThat(items()).isZero();
+    }
+
+    @Test
+    void aRolledBackBranchLeavesNothingBehind() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "plum");
+        branches.prepare(tx, "branch-" + tx);
+
+        branches.rollback(tx, "branch-" + tx);
+
+        assertThat(items()).isZero();
+        assertThat(branches.openBranches()).isZero();
+    }
+
+    @Test
+    void aLocalRollbackDoomsTheBranchSoPrepareVotesNo() throws SQLException {
+        String tx = newTransaction();
+        try (var enlistment = branches.enlist(tx)) {
+            Connection connection = enlistment.connection();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("INSERT INTO item (id) VALUES ('cherry')");
+            }
+            connection.rollback();
+        }
+
+        PrepareVote vote = branches.prepare(tx, "branch-" + tx);
+
+        assertThat(vote.vote()).isEqualTo("ABORT");
+        assertThat(vote.detail()).contains("rolled back its local transaction");
+        assertThat(items()).isZero();
+    }
+
+    @Test
+    void aFailedRequestDoomsTheBranch() throws SQLException {
+        String tx = newTransaction();
+        try (var enlistment = branches.enlist(tx)) {
+            try (Statement statement = enlistment.connection().createStatement()) {
+                statement.execute("INSERT INTO item (id) VALUES ('fig')");
+            }
+            enlistment.fail("the request answered HTTP 500");
+        }
+
+        assertThat(branches.prepare(tx, "branch-" + tx).detail()).contains("HTTP 500");
+        assertThat(items()).isZero();
+    }
+
+    @Test
+    void aBranchNeverPreparedIsRolledBackWhenItsTimeoutPasses() throws SQLException {
+        branches.close();
+        branches = manager(Duration.ofMillis(300));
+        String tx = newTransaction();
+        insert(tx, "kiwi");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> branches.openBranches() == 0);
+
+        assertThat(branches.prepare(tx, "branch-" + tx).vote()).isEqualTo("ABORT");
+        assertThat(items()).isZero();
+    }
+
+    @Test
+    void aBranchThisParticipantNeverSawVotesNoAndIsNeverReportedCommitted() {
+        String tx = newTransaction();
+
+        assertThat(branches.prepare(tx, "branch-" + tx).vote()).isEqualTo("ABORT");
+        assertThatThrownBy(() -> branches.commit(tx, "branch-" + tx)).isInstanceOf(UnknownBranchException.class)
+                .hasMessageContaining("cannot prove it committed");
+    }
+
+    private static String newTransaction() {
+        return "test-" + UUID.randomUUID();
+    }
+
+    private void insert(String tx, String item) throws SQLException {
+        try (var enlistment = branches.enlist(tx);
+                Statement statement = enlistment.connection().createStatement()) {
+            statement.execute("INSERT INTO item (id) VALUES ('" + item + "')");
+        }
+    }
+
+    private long items() {
+        return Databases.queryLong(url, Databases.user(url), Databases.password(url), "SELECT COUNT(*) FROM item");
+    }
+}
