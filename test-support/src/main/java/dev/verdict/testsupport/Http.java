@@ -19,9 +19,22 @@ public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String baseUrl;
+    private final Map<String, String> headers;
 
     public Http(String baseUrl) {
+        this(baseUrl, Map.of());
+    }
+
+    private Http(String baseUrl, Map<String, String> headers) {
         this.baseUrl = baseUrl;
+        this.headers = headers;
+    }
+
+    /** The same client, sending one more header on every request. */
+    public Http withHeader(String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return new Http(baseUrl, Map.copyOf(more));
     }
 
     public record Answer(int status, JsonNode body, String raw, Map<String, java.util.List<String>> headers) {
@@ -54,6 +67,7 @@ public final class Http {
     }
 
     private Answer send(HttpRequest.Builder request) {
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,7 @@ package dev.verdict.coordinator.config;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
  * @param recoveryInterval how often recovery looks for unfinished and expired transactions
  * @param recoveryBatchSize how many transactions one recovery pass takes on at most
+ * @param crashPoint for crash tests only: the named point at which the coordinator halts at once
  */
 @ConfigurationProperties("verdict.coordinator")
 public record CoordinatorProperties(
@@ -29,7 +31,8 @@ public record CoordinatorProperties(
         @DefaultValue("2s") Duration connectTimeout,
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
-        @DefaultValue("100") int recoveryBatchSize) {
+        @DefaultValue("100") int recoveryBatchSize,
+        @Nullable String crashPoint) {
 
     public CoordinatorProperties {
         if (!nodeId.matches("[a-z0-9]{1,16}")) {

@@ -38,9 +38,12 @@ public class TwoPhaseCommit {
     private final CoordinatorIdentity identity;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final CrashPoints crashPoints;
 
     TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, ParticipantClient participants,
-            ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters) {
+            ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters,
+            CrashPoints crashPoints) {
+        this.crashPoints = crashPoints;
         this.transactions = transactions;
         this.branches = branches;
         this.participants = participants;
@@ -77,10 +80,12 @@ public class TwoPhaseCommit {
         prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
 
         if (refusal == null) {
+            crashPoints.reach(CrashPoints.BEFORE_DECISION);
             // The decision must be durable before any participant hears it: this update commits
             // (and, on the H2 log, reaches the file) before phase 2 sends the first commit.
             if (transactions.decide(id, "PREPARING", "COMMITTING", null, clock.instant())) {
                 log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
+                crashPoints.reach(CrashPoints.AFTER_DECISION);
             }
         } else if (transactions.decide(id, "PREPARING", "ABORTING", refusal, clock.instant())) {
             log.info("Transaction {} decided ABORT: {}", id, refusal);
@@ -128,6 +133,9 @@ public class TwoPhaseCommit {
         try {
             call.accept(branch);
             branches.move(branch.id(), branch.state().name(), target.name(), null, clock.instant());
+            if (target == BranchState.COMMITTED) {
+                crashPoints.reach(CrashPoints.AFTER_FIRST_COMMIT);
+            }
             return true;
         } catch (RuntimeException e) {
             String error = ParticipantClient.describe(e);

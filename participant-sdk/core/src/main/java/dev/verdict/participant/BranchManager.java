@@ -1,11 +1,13 @@
 package dev.verdict.participant;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -35,10 +37,10 @@ public final class BranchManager implements AutoCloseable {
     private static final int REMEMBERED_OUTCOMES = 100_000;
 
     private final XADataSource dataSource;
+    private final PreparedBranches prepared;
     private final Registrar registrar;
-    private final Duration branchTimeout;
-    private final Duration lockTimeout;
-    private final Duration lockWaitTimeout;
+    private final OutcomeInquiry inquiry;
+    private final Settings settings;
     private final Clock clock;
     private final Map<String, XaBranch> branches = new ConcurrentHashMap<>();
     /** Outcomes of recently ended branches, so repeated calls get the same answer and late work is refused. */
@@ -48,8 +50,11 @@ public final class BranchManager implements AutoCloseable {
             return size() > REMEMBERED_OUTCOMES;
         }
     });
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("verdict-branch-timeout").daemon().factory());
+    /** When recovery first found a prepared branch whose transaction the coordinator does not know. */
+    private final Map<BranchXid, Instant> unknownSince = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("verdict-branches").daemon().factory());
+    private volatile Instant markersForgottenAt = Instant.EPOCH;
 
     /** Registers a new branch with the coordinator and answers the branch id it gave. */
     @FunctionalInterface
@@ -61,17 +66,38 @@ public final class BranchManager implements AutoCloseable {
      * @param branchTimeout how long a branch may stay unprepared before it is rolled back
      * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
      * @param lockWaitTimeout how long a statement in a branch waits for a database row lock before it fails
+     * @param recoveryInterval how often prepared branches left without a live coordinator call are resolved
+     * @param orphanTimeout how long a prepared branch that the coordinator has no record of is kept before rollback
+     * @param markerRetention how long the commit marker of a branch is kept
      */
-    public BranchManager(XADataSource dataSource, Registrar registrar, Duration branchTimeout, Duration lockTimeout,
-            Duration lockWaitTimeout, Clock clock) {
+    public record Settings(Duration branchTimeout, Duration lockTimeout, Duration lockWaitTimeout,
+            Duration recoveryInterval, Duration orphanTimeout, Duration markerRetention) {
+    }
+
+    private final Duration branchTimeout;
+    private final Duration lockTimeout;
+
+    public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock) {
         this.dataSource = dataSource;
+        this.prepared = new PreparedBranches(dataSource);
         this.registrar = registrar;
-        this.branchTimeout = branchTimeout;
-        this.lockTimeout = lockTimeout;
-        this.lockWaitTimeout = lockWaitTimeout;
+        this.inquiry = inquiry;
+        this.settings = settings;
+        this.branchTimeout = settings.branchTimeout();
+        this.lockTimeout = settings.lockTimeout();
         this.clock = clock;
-        long period = Math.max(100, Math.min(1000, branchTimeout.toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(this::rollBackExpired, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Makes the commit-marker table if it is missing, then starts the timers: the rollback of branches
+     * past their timeout, and recovery of prepared branches (at once, for those a crash left behind).
+     */
+    public BranchManager start() throws SQLException {
+        prepared.createMarkerTable();
+        long sweep = Math.max(100, Math.min(1000, branchTimeout.toMillis() / 4));
+        timers.scheduleWithFixedDelay(this::rollBackExpired, sweep, sweep, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::recoverPrepared, 0, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+        return this;
     }
 
     /** Opens the request-long enlistment of the current thread in a global transaction. */
@@ -117,7 +143,7 @@ public final class BranchManager implements AutoCloseable {
             throw e;
         }
         try {
-            branch.open(new BranchXid(branch.transactionId, branchId), dataSource.getXAConnection(), lockWaitTimeout);
+            branch.open(new BranchXid(branch.transactionId, branchId), dataSource.getXAConnection(), settings.lockWaitTimeout());
             log.info("Branch {} of transaction {} started", branchId, branch.transactionId);
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.
@@ -166,14 +192,18 @@ public final class BranchManager implements AutoCloseable {
     private PrepareVote prepareActive(XaBranch branch) {
         XAResource resource = resourceOf(branch);
         try {
+            PreparedBranches.writeMarker(java.util.Objects.requireNonNull(branch.connection), branch.xid, clock.instant());
             resource.end(branch.xid, XAResource.TMSUCCESS);
-            if (resource.prepare(branch.xid) == XAResource.XA_RDONLY) {
-                end(branch, Status.READ_ONLY);
-                return PrepareVote.readOnly();
-            }
+            resource.prepare(branch.xid);
             branch.status = Status.PREPARED;
             log.info("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId);
+            CrashPoints.reach(CrashPoints.AFTER_PREPARE);
             return PrepareVote.prepared();
+        } catch (SQLException e) {
+            String why = "the database refused the branch's commit marker: " + e.getMessage();
+            log.warn("Branch {} of transaction {}: {}", branch.branchId(), branch.transactionId, why);
+            rollBackActive(branch);
+            return PrepareVote.abort(why);
         } catch (XAException e) {
             String why = "the database refused to prepare: " + describe(e);
             log.warn("Branch {} of transaction {}: {}", branch.branchId(), branch.transactionId, why);
@@ -194,8 +224,8 @@ public final class BranchManager implements AutoCloseable {
                     throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
                             + " was rolled back here and cannot be committed");
                 }
-                throw new UnknownBranchException("this participant has no record of branch " + branchId
-                        + " of transaction " + transactionId + " and cannot prove it committed");
+                commitFromDatabase(new BranchXid(transactionId, branchId));
+                return;
             }
             if (!tryLock(branch)) {
                 throw new BranchBusyException("the branch is still in use; retry");
@@ -206,6 +236,7 @@ public final class BranchManager implements AutoCloseable {
                         resourceOf(branch).commit(branch.xid, false);
                         end(branch, Status.COMMITTED);
                         log.info("Branch {} of transaction {} committed", branchId, transactionId);
+                        CrashPoints.reach(CrashPoints.AFTER_COMMIT);
                     }
                     case COMMITTED, READ_ONLY -> {
                     }
@@ -224,12 +255,7 @@ public final class BranchManager implements AutoCloseable {
         try (var ignored = MDC.putCloseable("txId", transactionId)) {
             XaBranch branch = find(transactionId, branchId);
             if (branch == null) {
-                // Remember the rollback even for a branch we never saw: work that arrives late is refused.
-                outcomes.putIfAbsent(transactionId, Status.ROLLED_BACK);
-                if (outcomes.get(transactionId) == Status.COMMITTED) {
-                    throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
-                            + " was committed here and cannot be rolled back");
-                }
+                rollbackFromDatabase(new BranchXid(transactionId, branchId));
                 return;
             }
             if (!tryLock(branch)) {
@@ -253,6 +279,103 @@ public final class BranchManager implements AutoCloseable {
             } finally {
                 branch.lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Commit of a branch this process does not hold (it restarted since the prepare, or the commit is a
+     * repeat): commits it if the database holds it prepared, succeeds if its marker proves it committed,
+     * and otherwise says that it cannot vouch for the outcome, never that it committed.
+     */
+    private void commitFromDatabase(BranchXid xid) {
+        try {
+            if (prepared.resolve(xid, true)) {
+                log.info("Branch {} of transaction {} committed from the database's prepared list", xid.branchId(), xid.transactionId());
+            } else if (!prepared.committed(xid)) {
+                throw new UnknownBranchException("this participant's database holds no prepared branch " + xid.branchId()
+                        + " of transaction " + xid.transactionId() + " and no record that it committed;"
+                        + " its outcome is unknown");
+            }
+            outcomes.put(xid.transactionId(), Status.COMMITTED);
+            unknownSince.remove(xid);
+            CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+        } catch (SQLException | XAException e) {
+            throw new IllegalStateException("could not commit branch " + xid.branchId() + " from the database: " + e, e);
+        }
+    }
+
+    private void rollbackFromDatabase(BranchXid xid) {
+        try {
+            if (prepared.resolve(xid, false)) {
+                log.info("Branch {} of transaction {} rolled back from the database's prepared list", xid.branchId(), xid.transactionId());
+            } else if (prepared.committed(xid)) {
+                throw new IllegalStateException("branch " + xid.branchId() + " of transaction " + xid.transactionId()
+                        + " was committed here and cannot be rolled back");
+            }
+            // Remembered even for a branch never seen here: work of the transaction that arrives late is refused.
+            outcomes.putIfAbsent(xid.transactionId(), Status.ROLLED_BACK);
+            unknownSince.remove(xid);
+        } catch (SQLException | XAException e) {
+            throw new IllegalStateException("could not roll back branch " + xid.branchId() + " from the database: " + e, e);
+        }
+    }
+
+    /**
+     * Resolves branches the database holds prepared that no live call will finish: those a crash of this
+     * service left behind, or whose coordinator was unreachable. Asks the coordinator for each outcome;
+     * a branch of ours the coordinator has no record of is rolled back only after {@code orphanTimeout}.
+     */
+    void recoverPrepared() {
+        List<BranchXid> found;
+        try {
+            found = prepared.list();
+            forgetOldMarkers();
+        } catch (SQLException | XAException | RuntimeException e) {
+            log.warn("Recovery could not list the prepared branches: {}", e.toString());
+            return;
+        }
+        for (BranchXid xid : found) {
+            XaBranch live = branches.get(xid.transactionId());
+            if (live != null && live.branchId().equals(xid.branchId())) {
+                continue;
+            }
+            try (var ignored = MDC.putCloseable("txId", xid.transactionId())) {
+                recover(xid);
+            } catch (RuntimeException e) {
+                log.warn("Recovery of branch {} of transaction {} failed, will retry: {}", xid.branchId(), xid.transactionId(), e.toString());
+            }
+        }
+    }
+
+    private void recover(BranchXid xid) {
+        if (!inquiry.isOwnTransaction(xid.transactionId())) {
+            log.debug("Prepared branch {} belongs to another coordinator; leaving it alone", xid);
+            return;
+        }
+        switch (inquiry.outcomeOf(xid.transactionId())) {
+            case COMMIT -> commitFromDatabase(xid);
+            case ABORT -> rollbackFromDatabase(xid);
+            case PENDING -> log.info("Prepared branch {} of transaction {} waits for the coordinator's decision",
+                    xid.branchId(), xid.transactionId());
+            case UNKNOWN -> {
+                Instant since = unknownSince.computeIfAbsent(xid, key -> clock.instant());
+                if (since.plus(settings.orphanTimeout()).isBefore(clock.instant())) {
+                    log.warn("Rolling back orphan branch {} of transaction {}: the coordinator has had no record of it since {}",
+                            xid.branchId(), xid.transactionId(), since);
+                    rollbackFromDatabase(xid);
+                } else {
+                    log.warn("Prepared branch {} of transaction {} is unknown to the coordinator; rolled back after {} unless it turns up",
+                            xid.branchId(), xid.transactionId(), settings.orphanTimeout());
+                }
+            }
+        }
+    }
+
+    private void forgetOldMarkers() throws SQLException {
+        Instant now = clock.instant();
+        if (markersForgottenAt.plus(Duration.ofHours(1)).isBefore(now)) {
+            markersForgottenAt = now;
+            prepared.forgetMarkersOlderThan(now.minus(settings.markerRetention()));
         }
     }
 
@@ -339,7 +462,18 @@ public final class BranchManager implements AutoCloseable {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    /**
+     * What the death of the process does to its branches: memory gone, and only what the database holds
+     * remains. For tests that cannot kill a JVM. The connections are abandoned rather than closed,
+     * because an orderly close makes H2 roll back prepared work that a dead process leaves in doubt.
+     */
+    void loseEverythingAsACrashWould() {
+        timers.shutdownNow();
+        branches.clear();
+        outcomes.clear();
     }
 
     /**

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.XADataSource;
 
@@ -24,6 +26,19 @@ abstract class BranchManagerContract {
 
     BranchManager branches;
     String url;
+    /** The coordinator as recovery sees it: the tests set each transaction's outcome. */
+    final Map<String, OutcomeInquiry.Outcome> decisions = new ConcurrentHashMap<>();
+    final OutcomeInquiry coordinator = new OutcomeInquiry() {
+        @Override
+        public Outcome outcomeOf(String transactionId) {
+            return decisions.getOrDefault(transactionId, Outcome.UNKNOWN);
+        }
+
+        @Override
+        public boolean isOwnTransaction(String transactionId) {
+            return transactionId.startsWith("test-");
+        }
+    };
 
     abstract String newDatabase();
 
@@ -40,8 +55,14 @@ abstract class BranchManagerContract {
     }
 
     BranchManager manager(Duration branchTimeout) {
-        return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, branchTimeout,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Clock.systemUTC());
+        var settings = new BranchManager.Settings(branchTimeout, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        try {
+            return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, coordinator, settings,
+                    Clock.systemUTC()).start();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach
@@ -165,7 +186,117 @@ abstract class BranchManagerContract {
 
         assertThat(branches.prepare(tx, "branch-" + tx).vote()).isEqualTo("ABORT");
         assertThatThrownBy(() -> branches.commit(tx, "branch-" + tx)).isInstanceOf(UnknownBranchException.class)
-                .hasMessageContaining("cannot prove it committed");
+                .hasMessageContaining("its outcome is unknown");
+    }
+
+    @Test
+    void aBranchLeftPreparedByACrashIsCommittedOnceTheCoordinatorSaysCommit() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "mango");
+        branches.prepare(tx, "branch-" + tx);
+        branches.loseEverythingAsACrashWould();
+        branches = manager(Duration.ofMinutes(5));
+        assertThat(Databases.preparedTransactions(url, Databases.user(url), Databases.password(url))).hasSize(1);
+
+        decisions.put(tx, OutcomeInquiry.Outcome.PENDING);
+        branches.recoverPrepared();
+        assertThat(items()).isZero();
+        decisions.put(tx, OutcomeInquiry.Outcome.COMMIT);
+        branches.recoverPrepared();
+
+        assertThat(items()).isEqualTo(1);
+        branches.commit(tx, "branch-" + tx);
+    }
+
+    @Test
+    void aBranchLeftPreparedByACrashIsRolledBackWhenTheTransactionAborted() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "lime");
+        branches.prepare(tx, "branch-" + tx);
+        branches.loseEverythingAsACrashWould();
+        branches = manager(Duration.ofMinutes(5));
+
+        branches.rollback(tx, "branch-" + tx);
+
+        assertThat(items()).isZero();
+        assertThatThrownBy(() -> insert(tx, "late")).isInstanceOf(BranchRefusedException.class);
+    }
+
+    @Test
+    void aRepeatedCommitAfterACrashIsAnsweredFromTheCommitMarker() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "peach");
+        branches.prepare(tx, "branch-" + tx);
+        branches.commit(tx, "branch-" + tx);
+        branches.loseEverythingAsACrashWould();
+        branches = manager(Duration.ofMinutes(5));
+
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(items()).isEqualTo(1);
+        assertThatThrownBy(() -> branches.rollback(tx, "branch-" + tx)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aPreparedBranchTheCoordinatorDoesNotKnowIsRolledBackOnlyAfterTheOrphanTimeout() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "grape");
+        branches.prepare(tx, "branch-" + tx);
+        branches.loseEverythingAsACrashWould();
+        MutableClock clock = new MutableClock();
+        branches = new BranchManager(xaDataSource(url), id -> "branch-" + id, coordinator,
+                new BranchManager.Settings(Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                        Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofDays(7)), clock).start();
+
+        branches.recoverPrepared();
+        clock.advance(Duration.ofMinutes(1));
+        branches.recoverPrepared();
+        assertThat(Databases.preparedTransactions(url, Databases.user(url), Databases.password(url))).hasSize(1);
+
+        clock.advance(Duration.ofMinutes(2));
+        branches.recoverPrepared();
+
+        assertThat(items()).isZero();
+    }
+
+    @Test
+    void aPreparedBranchOfAnotherCoordinatorIsLeftAlone() throws SQLException {
+        String tx = "other-" + UUID.randomUUID();
+        try (var enlistment = branches.enlist(tx); Statement statement = enlistment.connection().createStatement()) {
+            statement.execute("INSERT INTO item (id) VALUES ('quince')");
+        }
+        branches.prepare(tx, "branch-" + tx);
+        branches.loseEverythingAsACrashWould();
+        branches = manager(Duration.ofMinutes(5));
+
+        branches.recoverPrepared();
+
+        assertThat(Databases.preparedTransactions(url, Databases.user(url), Databases.password(url))).hasSize(1);
+        branches.commit(tx, "branch-" + tx);
+        assertThat(items()).isEqualTo(1);
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile java.time.Instant now = java.time.Instant.now();
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
     }
 
     private static String newTransaction() {

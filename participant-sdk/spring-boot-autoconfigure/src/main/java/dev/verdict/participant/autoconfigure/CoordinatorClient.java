@@ -59,6 +59,15 @@ class CoordinatorClient {
         }
     }
 
+    /** The transaction as the coordinator logged it, or null if it has no record of it. */
+    @Nullable TransactionView find(String transactionId) {
+        try {
+            return rest.get().uri("/api/v1/transactions/{id}", transactionId).retrieve().body(TransactionView.class);
+        } catch (HttpClientErrorException.NotFound e) {
+            return null;
+        }
+    }
+
     TransactionView commit(String transactionId) {
         return rest.post().uri("/api/v1/transactions/{id}/commit", transactionId).retrieve().body(TransactionView.class);
     }

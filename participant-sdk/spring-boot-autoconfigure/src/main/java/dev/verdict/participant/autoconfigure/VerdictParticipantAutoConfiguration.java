@@ -17,11 +17,13 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 import dev.verdict.participant.BranchManager;
+import dev.verdict.participant.CrashPoints;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -62,11 +64,52 @@ public class VerdictParticipantAutoConfiguration {
         XADataSource xa = xaDataSources.getIfAvailable(() -> XaDataSources.forUrl(dataSource.determineUrl(),
                 dataSource.determineUsername(), dataSource.determinePassword()));
         XaDataSources.checkCanPrepare(xa);
-        String name = properties.participant().name() != null ? properties.participant().name()
+        VerdictProperties.Participant participant = properties.participant();
+        String name = participant.name() != null ? participant.name()
                 : environment.getProperty("spring.application.name", "participant");
+        CrashPoints.arm(participant.crashPoint());
+        var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),
+                participant.lockWaitTimeout(), participant.recoveryInterval(), participant.orphanTimeout(),
+                participant.markerRetention());
         return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
-                properties.participant().branchTimeout(), properties.participant().lockTimeout(),
-                properties.participant().lockWaitTimeout(), Clock.systemUTC());
+                new CoordinatorInquiry(coordinator), settings, Clock.systemUTC());
+    }
+
+    /**
+     * Starts recovery and the branch timers once every bean is ready, so that the commit-marker table is
+     * made after the service's own schema migrations, and before the web server takes requests.
+     */
+    @Bean
+    SmartLifecycle verdictBranchManagerLifecycle(BranchManager branches) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                try {
+                    branches.start();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Verdict could not create its commit-marker table "
+                            + "verdict_committed_branch in the service's database: " + e.getMessage(), e);
+                }
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return 0;
+            }
+        };
     }
 
     @Bean

@@ -30,6 +30,13 @@ public record VerdictProperties(
      * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
      * @param lockWaitTimeout how long a statement in a branch waits for a row lock before failing; this is what
      *        breaks a deadlock between two global transactions that lock rows in two databases in opposite order
+     * @param recoveryInterval how often branches found prepared in the database without a live coordinator call
+     *        (left by a crash of this service) are resolved by asking the coordinator
+     * @param orphanTimeout how long a prepared branch of ours that the coordinator has no record of is kept before
+     *        it is rolled back
+     * @param markerRetention how long the commit marker of each branch is kept (the proof, after a crash, that a
+     *        branch committed)
+     * @param crashPoint for crash tests only: the named point at which the service halts at once
      * @param enabled whether this service takes part in global transactions with its database
      */
     public record Participant(
@@ -38,6 +45,10 @@ public record VerdictProperties(
             @DefaultValue("5m") Duration branchTimeout,
             @DefaultValue("10s") Duration lockTimeout,
             @DefaultValue("5s") Duration lockWaitTimeout,
+            @DefaultValue("10s") Duration recoveryInterval,
+            @DefaultValue("2m") Duration orphanTimeout,
+            @DefaultValue("7d") Duration markerRetention,
+            @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled) {
     }
 }

@@ -1,0 +1,219 @@
+package dev.verdict.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.verdict.coordinator.CoordinatorApplication;
+import dev.verdict.samples.bank.BankApplication;
+import dev.verdict.testsupport.Databases;
+import dev.verdict.testsupport.EmbeddedPostgresServer;
+import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.Ports;
+
+/**
+ * The coordinator (on its H2 file log) and two banks (on PostgreSQL) as separate processes. One of them
+ * dies at a named crash point ({@code Runtime.halt}) or by {@code kill -9}, comes back, and after recovery
+ * the transfer is committed in both banks or in neither, with nothing left prepared.
+ */
+class CrashRecoveryIntegrationTests {
+
+    private static final long AMOUNT = 10_00;
+
+    @TempDir
+    Path directory;
+    /** Process logs are kept as test artefacts. */
+    final Path logs = Path.of("target", "crash-logs", Long.toString(System.currentTimeMillis()));
+
+    final int coordinatorPort = Ports.free();
+    final Map<String, Integer> bankPorts = Map.of("a", Ports.free(), "b", Ports.free());
+    final Map<String, String> bankDatabases = Map.of(
+            "a", EmbeddedPostgresServer.newDatabase("crash_bank_a"), "b", EmbeddedPostgresServer.newDatabase("crash_bank_b"));
+    final List<JavaProcess> processes = new ArrayList<>();
+    final Http coordinatorApi = new Http("http://localhost:" + coordinatorPort);
+    JavaProcess coordinator;
+    final Map<String, JavaProcess> banks = new java.util.HashMap<>();
+
+    @BeforeEach
+    void startEverything() {
+        coordinator = startCoordinator(null);
+        banks.put("a", startBank("a", null));
+        banks.put("b", startBank("b", null));
+        banks.values().forEach(bank -> bank.awaitHttp(bankUrl(bank == banks.get("a") ? "a" : "b") + "/accounts"));
+    }
+
+    @AfterEach
+    void stopEverything() {
+        processes.forEach(JavaProcess::close);
+    }
+
+    @Test
+    void aCoordinatorCrashBeforeTheDecisionIsLoggedEndsInAbortEverywhere() {
+        restartCoordinatorArmedWith("before-decision");
+        String id = transferAndCommit();
+        awaitDeath(coordinator);
+
+        coordinator = startCoordinator(null);
+
+        assertOutcome(id, "ABORTED");
+    }
+
+    @Test
+    void aCoordinatorCrashAfterTheDecisionIsLoggedEndsInCommitEverywhere() {
+        restartCoordinatorArmedWith("after-decision");
+        String id = transferAndCommit();
+        awaitDeath(coordinator);
+
+        coordinator = startCoordinator(null);
+
+        assertOutcome(id, "COMMITTED");
+    }
+
+    @Test
+    void aCoordinatorCrashAfterTheFirstBranchCommittedCommitsTheOther() {
+        restartCoordinatorArmedWith("after-first-commit");
+        String id = transferAndCommit();
+        awaitDeath(coordinator);
+
+        coordinator = startCoordinator(null);
+
+        assertOutcome(id, "COMMITTED");
+    }
+
+    @Test
+    void aParticipantCrashAfterPrepareBeforeItsVoteEndsInAbortOnceItIsBack() {
+        restartBankArmedWith("b", "after-prepare");
+        String id = transferAndCommit();
+        awaitDeath(banks.get("b"));
+        assertThat(Databases.preparedTransactions(bankDatabases.get("b"), "postgres", "postgres")).hasSize(1);
+
+        banks.put("b", startBank("b", null));
+
+        assertOutcome(id, "ABORTED");
+    }
+
+    @Test
+    void aParticipantCrashAfterItCommittedIsProvenCommittedByItsMarker() {
+        restartBankArmedWith("b", "after-commit");
+        String id = transferAndCommit();
+        awaitDeath(banks.get("b"));
+
+        banks.put("b", startBank("b", null));
+
+        assertOutcome(id, "COMMITTED");
+    }
+
+    @Test
+    void aParticipantKilledBeforePrepareTakesItsWorkWithItAndTheTransferAborts() {
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+        businessCall("b", "/accounts/1/credit", id);
+        banks.get("a").kill9();
+
+        coordinatorApi.post("/api/v1/transactions/" + id + "/commit");
+        banks.put("a", startBank("a", null));
+
+        assertOutcome(id, "ABORTED");
+    }
+
+    private String transferAndCommit() {
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+        businessCall("b", "/accounts/1/credit", id);
+        try {
+            coordinatorApi.post("/api/v1/transactions/" + id + "/commit");
+        } catch (UncheckedIOException expectedWhenTheCoordinatorDies) {
+            // the coordinator may halt before it answers; the outcome is checked after recovery
+        }
+        return id;
+    }
+
+    private void businessCall(String bank, String path, String transactionId) {
+        Http.Answer answer = new Http(bankUrl(bank)).withHeader("Verdict-Transaction", transactionId)
+                .post(path, Map.of("cents", AMOUNT));
+        assertThat(answer.status()).as(answer.raw()).isEqualTo(200);
+    }
+
+    private void assertOutcome(String id, String expected) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(coordinatorApi.get("/api/v1/transactions/" + id).text("status")).isEqualTo(expected);
+            for (String bank : List.of("a", "b")) {
+                assertThat(Databases.preparedTransactions(bankDatabases.get(bank), "postgres", "postgres")).isEmpty();
+            }
+        });
+        long debit = expected.equals("COMMITTED") ? AMOUNT : 0;
+        assertThat(balance("a", 1)).isEqualTo(100_000 - debit);
+        assertThat(balance("b", 1)).isEqualTo(100_000 + debit);
+    }
+
+    private long balance(String bank, long account) {
+        return Databases.queryLong(bankDatabases.get(bank), "postgres", "postgres",
+                "SELECT balance FROM account WHERE id = " + account);
+    }
+
+    private void restartCoordinatorArmedWith(String crashPoint) {
+        coordinator.kill9();
+        coordinator = startCoordinator(crashPoint);
+    }
+
+    private void restartBankArmedWith(String bank, String crashPoint) {
+        banks.get(bank).kill9();
+        banks.put(bank, startBank(bank, crashPoint));
+    }
+
+    private static void awaitDeath(JavaProcess process) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive());
+    }
+
+    private JavaProcess startCoordinator(String crashPoint) {
+        List<String> args = new ArrayList<>(List.of("--server.port=" + coordinatorPort,
+                "--verdict.coordinator.data-dir=" + directory.toAbsolutePath(),
+                "--verdict.coordinator.recovery-interval=300ms",
+                "--verdict.coordinator.prepare-timeout=3s",
+                "--verdict.coordinator.connect-timeout=1s",
+                "--verdict.coordinator.lease=5s",
+                "--resilience4j.retry.instances.phase2.wait-duration=50ms",
+                "--resilience4j.circuitbreaker.configs.participant.wait-duration-in-open-state=500ms"));
+        if (crashPoint != null) {
+            args.add("--verdict.coordinator.crash-point=" + crashPoint);
+        }
+        JavaProcess process = JavaProcess.start(CoordinatorApplication.class.getName(),
+                logs.resolve("coordinator.log"), args.toArray(String[]::new));
+        processes.add(process);
+        return process.awaitHttp("http://localhost:" + coordinatorPort + "/api/v1/coordinator");
+    }
+
+    private JavaProcess startBank(String bank, String crashPoint) {
+        List<String> args = new ArrayList<>(List.of("--spring.config.name=bank",
+                "--spring.profiles.active=" + bank,
+                "--server.port=" + bankPorts.get(bank),
+                "--spring.datasource.url=" + bankDatabases.get(bank),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
+                "--verdict.participant.recovery-interval=500ms"));
+        if (crashPoint != null) {
+            args.add("--verdict.participant.crash-point=" + crashPoint);
+        }
+        JavaProcess process = JavaProcess.start(BankApplication.class.getName(),
+                logs.resolve("bank-" + bank + ".log"), args.toArray(String[]::new));
+        processes.add(process);
+        return process.awaitHttp(bankUrl(bank) + "/accounts");
+    }
+
+    private String bankUrl(String bank) {
+        return "http://localhost:" + bankPorts.get(bank);
+    }
+}
