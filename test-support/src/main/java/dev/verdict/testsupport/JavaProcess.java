@@ -22,18 +22,24 @@ import java.util.concurrent.TimeUnit;
 public final class JavaProcess implements AutoCloseable {
 
     private final String mainClass;
+    private final List<String> jvmOptions;
     private final List<String> arguments;
     private final Path log;
     private Process process;
 
-    private JavaProcess(String mainClass, List<String> arguments, Path log) {
+    private JavaProcess(String mainClass, List<String> jvmOptions, List<String> arguments, Path log) {
         this.mainClass = mainClass;
+        this.jvmOptions = jvmOptions;
         this.arguments = arguments;
         this.log = log;
     }
 
     public static JavaProcess start(String mainClass, Path log, String... arguments) {
-        JavaProcess process = new JavaProcess(mainClass, List.of(arguments), log);
+        return start(mainClass, log, List.of(), arguments);
+    }
+
+    public static JavaProcess start(String mainClass, Path log, List<String> jvmOptions, String... arguments) {
+        JavaProcess process = new JavaProcess(mainClass, jvmOptions, List.of(arguments), log);
         process.start();
         return process;
     }
@@ -43,6 +49,7 @@ public final class JavaProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
