@@ -39,7 +39,9 @@ public final class ProtocolParticipant implements AutoCloseable {
         /** Answers prepare with something that is not a vote. */
         ANSWER_GARBAGE,
         /** Holds prepare open until {@link #releasePrepare()}, as a participant that hangs would. */
-        HANG_IN_PREPARE
+        HANG_IN_PREPARE,
+        /** Prepares, then answers commit as a participant that lost its record of the branch would: 404. */
+        LOSE_OUTCOME
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -162,7 +164,7 @@ public final class ProtocolParticipant implements AutoCloseable {
                 return new Response(200, "<html>surprise</html>");
             }
             case HANG_IN_PREPARE -> prepareReleased.await(60, TimeUnit.SECONDS);
-            case VOTE_YES -> {
+            case VOTE_YES, LOSE_OUTCOME -> {
             }
         }
         try (Statement statement = branch.connection().createStatement()) {
@@ -172,7 +174,12 @@ public final class ProtocolParticipant implements AutoCloseable {
     }
 
     private Response commit(HttpExchange exchange) throws Exception {
-        Branch branch = branches.get(branchId(exchange));
+        String branchId = branchId(exchange);
+        if (behaviour == Behaviour.LOSE_OUTCOME) {
+            return new Response(404, "{\"type\":\"urn:verdict:problem:unknown-branch\",\"status\":404,"
+                    + "\"detail\":\"no record of branch " + branchId + "; its outcome is unknown\"}");
+        }
+        Branch branch = branches.get(branchId);
         if (branch != null) {
             try (Statement statement = branch.connection().createStatement()) {
                 statement.execute("COMMIT TRANSACTION " + sqlName(branch.branchId()));

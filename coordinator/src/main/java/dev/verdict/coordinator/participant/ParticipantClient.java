@@ -138,9 +138,22 @@ public class ParticipantClient {
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (e instanceof RestClientResponseException response) {
-            message = "HTTP " + response.getStatusCode().value();
+            message = "HTTP " + response.getStatusCode().value() + problemDetail(response.getResponseBodyAsString());
         }
         return abbreviate(message);
+    }
+
+    /** The detail of a problem-detail answer, which says why better than any status code. */
+    private static String problemDetail(@Nullable String body) {
+        if (body == null || !body.contains("\"detail\"")) {
+            return "";
+        }
+        try {
+            String detail = JsonMapper.builder().build().readTree(body).path("detail").asString("");
+            return detail.isBlank() ? "" : ": " + detail;
+        } catch (RuntimeException notJson) {
+            return "";
+        }
     }
 
     private static String abbreviate(String text) {

@@ -3,6 +3,9 @@ package dev.verdict.coordinator.recovery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +40,11 @@ class Recovery {
     private final CoordinatorIdentity identity;
     private final CoordinatorProperties properties;
     private final Clock clock;
+    private final ExecutorService participantCalls;
 
     Recovery(TransactionRepository transactions, TransactionService service, TwoPhaseCommit twoPhaseCommit,
-            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock) {
+            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock, ExecutorService participantCalls) {
+        this.participantCalls = participantCalls;
         this.transactions = transactions;
         this.service = service;
         this.twoPhaseCommit = twoPhaseCommit;
@@ -63,24 +68,24 @@ class Recovery {
     void runOnce() {
         Instant now = clock.instant();
         List<String> expired = transactions.findExpired(now, properties.recoveryBatchSize());
-        for (String id : expired) {
-            try (var ignored = MDC.putCloseable("txId", id)) {
-                service.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline");
-            } catch (RuntimeException e) {
-                log.warn("Recovery could not abort expired transaction {}", id, e);
-            }
-        }
+        forEachInParallel(expired, id -> service.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline"));
         List<String> unfinished = transactions.findUnfinishedWithExpiredLease(now, properties.recoveryBatchSize());
-        for (String id : unfinished) {
-            try (var ignored = MDC.putCloseable("txId", id)) {
-                recover(id);
-            } catch (RuntimeException e) {
-                log.warn("Recovery could not finish transaction {}", id, e);
-            }
-        }
+        forEachInParallel(unfinished, this::recover);
         if (!expired.isEmpty() || !unfinished.isEmpty()) {
             log.info("Recovery pass: {} timed out, {} unfinished taken over", expired.size(), unfinished.size());
         }
+    }
+
+    /** One transaction per virtual thread, so a participant that hangs holds up only its own transactions. */
+    private void forEachInParallel(List<String> ids, Consumer<String> work) {
+        List<CompletableFuture<Void>> running = ids.stream().map(id -> CompletableFuture.runAsync(() -> {
+            try (var ignored = MDC.putCloseable("txId", id)) {
+                work.accept(id);
+            } catch (RuntimeException e) {
+                log.warn("Recovery of transaction {} failed; the next pass retries it", id, e);
+            }
+        }, participantCalls)).toList();
+        running.forEach(CompletableFuture::join);
     }
 
     private void recover(String id) {

@@ -17,6 +17,7 @@ import dev.verdict.coordinator.branch.BranchRepository;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.participant.ParticipantClient;
 import dev.verdict.coordinator.participant.Vote;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -137,6 +138,11 @@ public class TwoPhaseCommit {
                 crashPoints.reach(CrashPoints.AFTER_FIRST_COMMIT);
             }
             return true;
+        } catch (CallNotPermittedException e) {
+            // Not called at all: the branch keeps the error that opened the breaker, and its attempt count.
+            log.debug("Participant '{}' not called for transaction {}: circuit breaker open",
+                    branch.participantName(), branch.transactionId());
+            return false;
         } catch (RuntimeException e) {
             String error = ParticipantClient.describe(e);
             branches.recordFailure(branch.id(), error, clock.instant());

@@ -151,6 +151,28 @@ abstract class TransactionApiContract {
     }
 
     @Test
+    void aBranchWhoseOutcomeTheParticipantCannotProveIsNeverReportedCommitted() {
+        String id = begin();
+        alpha.doWork(id);
+        beta.behave(Behaviour.LOSE_OUTCOME).doWork(id);
+
+        Answer decided = api.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(decided.status()).isEqualTo(202);
+        assertThat(decided.text("status")).isEqualTo("COMMITTING");
+        await().untilAsserted(() -> assertThat(
+                api.get("/api/v1/transactions/" + id).body().path("branches").get(1).path("attempts").asInt()).isGreaterThan(1));
+        Answer shown = api.get("/api/v1/transactions/" + id);
+        assertThat(shown.text("status")).isEqualTo("COMMITTING");
+        assertThat(shown.body().path("branches").get(1).path("lastError").asString()).contains("HTTP 404", "outcome is unknown");
+        assertThat(alpha.committedRows(id)).isEqualTo(1);
+
+        beta.behave(Behaviour.VOTE_YES);
+        await().until(() -> logState(id).equals("COMMITTED"));
+        assertThat(beta.committedRows(id)).isEqualTo(1);
+    }
+
+    @Test
     void explicitRollbackRollsBackEveryBranch() {
         String id = begin();
         alpha.doWork(id);
