@@ -178,37 +178,16 @@ class CrashRecoveryIntegrationTests {
     }
 
     private JavaProcess startCoordinator(String crashPoint) {
-        List<String> args = new ArrayList<>(List.of("--server.port=" + coordinatorPort,
-                "--verdict.coordinator.data-dir=" + directory.toAbsolutePath(),
-                "--verdict.coordinator.recovery-interval=300ms",
-                "--verdict.coordinator.prepare-timeout=3s",
-                "--verdict.coordinator.connect-timeout=1s",
-                "--verdict.coordinator.lease=5s",
-                "--resilience4j.retry.instances.phase2.wait-duration=50ms",
-                "--resilience4j.circuitbreaker.configs.participant.wait-duration-in-open-state=500ms"));
-        if (crashPoint != null) {
-            args.add("--verdict.coordinator.crash-point=" + crashPoint);
-        }
-        JavaProcess process = JavaProcess.start(CoordinatorApplication.class.getName(),
-                logs.resolve("coordinator.log"), args.toArray(String[]::new));
+        JavaProcess process = JavaProcess.start(CoordinatorApplication.class.getName(), logs.resolve("coordinator.log"),
+                ProcessArguments.coordinator(coordinatorPort, directory, crashPoint).toArray(String[]::new));
         processes.add(process);
         return process.awaitHttp("http://localhost:" + coordinatorPort + "/api/v1/coordinator");
     }
 
     private JavaProcess startBank(String bank, String crashPoint) {
-        List<String> args = new ArrayList<>(List.of("--spring.config.name=bank",
-                "--spring.profiles.active=" + bank,
-                "--server.port=" + bankPorts.get(bank),
-                "--spring.datasource.url=" + bankDatabases.get(bank),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
-                "--verdict.participant.recovery-interval=500ms"));
-        if (crashPoint != null) {
-            args.add("--verdict.participant.crash-point=" + crashPoint);
-        }
-        JavaProcess process = JavaProcess.start(BankApplication.class.getName(),
-                logs.resolve("bank-" + bank + ".log"), args.toArray(String[]::new));
+        JavaProcess process = JavaProcess.start(BankApplication.class.getName(), logs.resolve("bank-" + bank + ".log"),
+                ProcessArguments.bank(bank, bankPorts.get(bank), bankDatabases.get(bank), coordinatorPort, crashPoint)
+                        .toArray(String[]::new));
         processes.add(process);
         return process.awaitHttp(bankUrl(bank) + "/accounts");
     }

@@ -257,34 +257,16 @@ class RandomizedFaultsIntegrationTests {
             if (name.equals("coordinator")) {
                 main = CoordinatorApplication.class.getName();
                 health = "http://localhost:" + coordinatorPort + "/api/v1/coordinator";
-                args.addAll(List.of("--server.port=" + coordinatorPort,
-                        "--verdict.coordinator.data-dir=" + directory.toAbsolutePath(),
-                        "--verdict.coordinator.recovery-interval=300ms",
-                        "--verdict.coordinator.prepare-timeout=3s",
-                        "--verdict.coordinator.connect-timeout=1s",
-                        "--verdict.coordinator.lease=5s",
-                        "--resilience4j.retry.instances.phase2.wait-duration=50ms",
-                        "--resilience4j.circuitbreaker.configs.participant.wait-duration-in-open-state=500ms"));
+                args.addAll(ProcessArguments.coordinator(coordinatorPort, directory, crashPoint));
                 args.addAll(List.of("--spring.datasource.url=" + logUrl(), "--spring.datasource.username=" + logUser(),
                         "--spring.datasource.password=" + logPassword()));
-                if (crashPoint != null) {
-                    args.add("--verdict.coordinator.crash-point=" + crashPoint);
-                }
             } else {
                 main = BankApplication.class.getName();
                 health = "http://localhost:" + bankPorts.get(name) + "/accounts";
-                args.addAll(List.of("--spring.config.name=bank", "--spring.profiles.active=" + name,
-                        "--server.port=" + bankPorts.get(name),
-                        "--spring.datasource.url=" + bankDatabases.get(name),
-                        "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                        "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
+                args.addAll(ProcessArguments.bank(name, bankPorts.get(name), bankDatabases.get(name), coordinatorPort, crashPoint));
+                args.addAll(List.of(
                         "--verdict.participant.advertised-url=http://localhost:" + proxies.get(name).port() + "/verdict/participant",
-                        "--verdict.participant.recovery-interval=500ms",
-                        "--verdict.participant.lock-wait-timeout=1s",
                         "--verdict.participant.branch-timeout=20s"));
-                if (crashPoint != null) {
-                    args.add("--verdict.participant.crash-point=" + crashPoint);
-                }
             }
             if (crashPoint != null) {
                 armed.put(name, crashPoint);
