@@ -1,0 +1,65 @@
+package dev.verdict.participant.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+import dev.verdict.participant.BranchManager;
+
+class VerdictAutoConfigurationTests {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+                    RestTemplateAutoConfiguration.class, VerdictClientAutoConfiguration.class,
+                    VerdictParticipantAutoConfiguration.class));
+
+    @Test
+    void withoutACoordinatorUrlTheServiceIsLeftExactlyAsItWas() {
+        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:plain").run(context -> {
+            assertThat(context).doesNotHaveBean(GlobalTransactions.class).doesNotHaveBean(BranchManager.class);
+            assertThat(context.getBean(DataSource.class)).isNotInstanceOf(EnlistingDataSource.class);
+        });
+    }
+
+    @Test
+    void aServiceWithADatabaseBecomesAParticipantWhoseDataSourceEnlistsInGlobalTransactions() throws Exception {
+        String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
+        runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
+                "verdict.verify-coordinator-on-startup=false").run(context -> {
+            assertThat(context).hasSingleBean(BranchManager.class).hasSingleBean(GlobalTransactions.class);
+            assertThat(context.getBean(DataSource.class)).isInstanceOf(EnlistingDataSource.class);
+        });
+    }
+
+    @Test
+    void aClientWithoutADatabaseGetsTheClientApiOnly() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RestTemplateAutoConfiguration.class,
+                        VerdictClientAutoConfiguration.class, VerdictParticipantAutoConfiguration.class))
+                .withPropertyValues("verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(GlobalTransactions.class).doesNotHaveBean(BranchManager.class);
+                    assertThat(context.getBean(RestTemplateBuilder.class).build().getInterceptors())
+                            .hasAtLeastOneElementOfType(TransactionContextInterceptor.class);
+                });
+    }
+
+    @Test
+    void anUnreachableCoordinatorFailsStartupWithTheFix() {
+        runner.withPropertyValues("verdict.coordinator-url=http://localhost:9").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isNotNull();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Start the coordinator first");
+        });
+    }
+}
