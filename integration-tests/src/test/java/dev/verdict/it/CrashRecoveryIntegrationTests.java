@@ -93,6 +93,19 @@ class CrashRecoveryIntegrationTests {
     }
 
     @Test
+    void aTransactionStillActiveWhenTheCoordinatorDiesIsAbortedWhenItComesBack() {
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+        businessCall("b", "/accounts/1/credit", id);
+        coordinator.kill9();
+
+        coordinator = startCoordinator(null);
+
+        assertOutcome(id, "ABORTED");
+        assertThat(coordinatorApi.get("/api/v1/transactions/" + id).text("outcomeReason")).contains("presumed abort");
+    }
+
+    @Test
     void aParticipantCrashAfterPrepareBeforeItsVoteEndsInAbortOnceItIsBack() {
         restartBankArmedWith("b", "after-prepare");
         String id = transferAndCommit();

@@ -60,6 +60,17 @@ class Recovery {
         if (orphaned > 0) {
             log.info("Recovery: {} unfinished transactions left by an earlier run of node '{}'", orphaned, identity.nodeId());
         }
+        // Presumed abort for everything without a decision, active ones included: their clients talked to
+        // a coordinator that is gone, and a participant may already have rolled its part back.
+        List<String> active;
+        do {
+            active = transactions.findActiveOfEarlierRuns(identity.ownerPattern(), identity.owner(), properties.recoveryBatchSize());
+            forEachInParallel(active, id -> service.abort(id, TransactionState.ACTIVE,
+                    "the coordinator restarted while the transaction was active; presumed abort"));
+            if (!active.isEmpty()) {
+                log.info("Recovery: aborted {} transactions left active by an earlier run", active.size());
+            }
+        } while (active.size() == properties.recoveryBatchSize());
         runOnce();
     }
 

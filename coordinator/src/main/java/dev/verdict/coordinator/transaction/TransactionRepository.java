@@ -62,6 +62,12 @@ public interface TransactionRepository extends ListCrudRepository<GlobalTransact
             ORDER BY lease_until LIMIT :limit""")
     List<String> findUnfinishedWithExpiredLease(Instant now, int limit);
 
+    /** Active transactions begun by an earlier run of this node: no decision, and their driver is gone. */
+    @Query("""
+            SELECT id FROM global_transaction
+            WHERE state = 'ACTIVE' AND owner LIKE :nodePrefix AND owner <> :owner ORDER BY created_at LIMIT :limit""")
+    List<String> findActiveOfEarlierRuns(String nodePrefix, String owner, int limit);
+
     @Query("SELECT id FROM global_transaction WHERE state = 'ACTIVE' AND expires_at < :now ORDER BY expires_at LIMIT :limit")
     List<String> findExpired(Instant now, int limit);
 }

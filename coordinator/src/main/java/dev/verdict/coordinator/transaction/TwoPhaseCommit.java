@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -73,7 +74,7 @@ public class TwoPhaseCommit {
                 case READ_ONLY -> BranchState.READ_ONLY;
                 case ABORT -> BranchState.REFUSED;
             };
-            branches.move(branch.id(), BranchState.REGISTERED.name(), next.name(), vote.detail(), clock.instant());
+            moveBranch(branch, next, vote.detail());
             if (!vote.isYes() && refusal == null) {
                 refusal = "participant '" + branch.participantName() + "' voted no: " + vote.detail();
             }
@@ -130,10 +131,18 @@ public class TwoPhaseCommit {
         }
     }
 
+    /** A compare-and-set on the branch's state, allowed only along the state machine's edges. */
+    private void moveBranch(Branch branch, BranchState to, @Nullable String detail) {
+        if (!branch.state().canMoveTo(to)) {
+            throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + to);
+        }
+        branches.move(branch.id(), branch.state().name(), to.name(), detail, clock.instant());
+    }
+
     private boolean tell(Branch branch, Consumer<Branch> call, BranchState target) {
         try {
             call.accept(branch);
-            branches.move(branch.id(), branch.state().name(), target.name(), null, clock.instant());
+            moveBranch(branch, target, null);
             if (target == BranchState.COMMITTED) {
                 crashPoints.reach(CrashPoints.AFTER_FIRST_COMMIT);
             }

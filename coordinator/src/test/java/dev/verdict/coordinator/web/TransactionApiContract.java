@@ -203,6 +203,34 @@ abstract class TransactionApiContract {
     }
 
     @Test
+    void racingCommitsAndRollbacksEndInExactlyOneOutcomeEverywhere() throws Exception {
+        String id = begin();
+        alpha.doWork(id);
+        beta.doWork(id);
+
+        List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 10; i++) {
+                String action = i % 2 == 0 ? "/commit" : "/rollback";
+                answers.add(clients.submit(() -> api.post("/api/v1/transactions/" + id + action)));
+            }
+        }
+
+        await().until(() -> List.of("COMMITTED", "ABORTED").contains(logState(id)));
+        String outcome = logState(id);
+        long rows = outcome.equals("COMMITTED") ? 1 : 0;
+        assertThat(alpha.committedRows(id)).isEqualTo(rows);
+        assertThat(beta.committedRows(id)).isEqualTo(rows);
+        for (var answer : answers) {
+            Answer told = answer.get();
+            assertThat(told.status()).as(told.raw()).isIn(200, 202, 409);
+            if (told.status() == 200) {
+                assertThat(told.text("status")).isEqualTo(outcome);
+            }
+        }
+    }
+
+    @Test
     void theSameParticipantRegisteringAgainGetsItsBranchBack() {
         String id = begin();
         Map<String, String> registration = Map.of("name", "gamma", "url", "http://localhost:9/gamma");
