@@ -179,7 +179,8 @@ public final class ProtocolParticipant implements AutoCloseable {
             return new Response(404, "{\"type\":\"urn:verdict:problem:unknown-branch\",\"status\":404,"
                     + "\"detail\":\"no record of branch " + branchId + "; its outcome is unknown\"}");
         }
-        Branch branch = branches.get(branchId);
+        // taken out of the map first: of two deliveries of the same commit, only one touches the database
+        Branch branch = branches.remove(branchId);
         if (branch != null) {
             try (Statement statement = branch.connection().createStatement()) {
                 statement.execute("COMMIT TRANSACTION " + sqlName(branch.branchId()));
@@ -191,7 +192,7 @@ public final class ProtocolParticipant implements AutoCloseable {
     }
 
     private Response rollback(HttpExchange exchange) throws Exception {
-        Branch branch = branches.get(branchId(exchange));
+        Branch branch = branches.remove(branchId(exchange));
         if (branch != null) {
             branch.connection().rollback();
             finish(branch);

@@ -37,11 +37,11 @@ public interface TransactionRepository extends ListCrudRepository<GlobalTransact
     @Query("UPDATE global_transaction SET updated_at = :now WHERE id = :id AND state = 'ACTIVE'")
     boolean lockActive(String id, Instant now);
 
-    /** Takes over a transaction whose driver's lease ran out (or that this process already owns). */
+    /** Takes over a transaction whose driver's lease ran out; while the lease runs, nobody else drives it. */
     @Modifying
     @Query("""
             UPDATE global_transaction SET owner = :owner, lease_until = :leaseUntil
-            WHERE id = :id AND state = :state AND (lease_until < :now OR owner = :owner)""")
+            WHERE id = :id AND state = :state AND lease_until < :now""")
     boolean claim(String id, String state, String owner, Instant leaseUntil, Instant now);
 
     /** Hands a transaction back to recovery no earlier than {@code retryAt}. */

@@ -2,7 +2,6 @@ package dev.verdict.coordinator.transaction;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchRepository;
@@ -41,11 +42,13 @@ public class TwoPhaseCommit {
     private final Clock clock;
     private final MeterRegistry meters;
     private final CrashPoints crashPoints;
+    private final TransactionTemplate logWrites;
 
     TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, ParticipantClient participants,
             ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters,
-            CrashPoints crashPoints) {
+            CrashPoints crashPoints, PlatformTransactionManager logTransactions) {
         this.crashPoints = crashPoints;
+        this.logWrites = new TransactionTemplate(logTransactions);
         this.transactions = transactions;
         this.branches = branches;
         this.participants = participants;
@@ -62,35 +65,38 @@ public class TwoPhaseCommit {
     void prepareAndDecide(String id) {
         List<Branch> registered = branches.findByTransactionId(id);
         Timer.Sample prepare = Timer.start(meters);
-        List<CompletableFuture<Vote>> votes = registered.stream()
+        List<CompletableFuture<Vote>> asked = registered.stream()
                 .map(branch -> CompletableFuture.supplyAsync(() -> participants.prepare(branch), participantCalls))
                 .toList();
+        List<Vote> votes = asked.stream().map(CompletableFuture::join).toList();
+        prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
         String refusal = null;
-        for (int i = 0; i < registered.size(); i++) {
-            Branch branch = registered.get(i);
-            Vote vote = votes.get(i).join();
-            BranchState next = switch (vote.kind()) {
-                case PREPARED -> BranchState.PREPARED;
-                case READ_ONLY -> BranchState.READ_ONLY;
-                case ABORT -> BranchState.REFUSED;
-            };
-            moveBranch(branch, next, vote.detail());
-            if (!vote.isYes() && refusal == null) {
-                refusal = "participant '" + branch.participantName() + "' voted no: " + vote.detail();
+        for (int i = 0; i < registered.size() && refusal == null; i++) {
+            if (!votes.get(i).isYes()) {
+                refusal = "participant '" + registered.get(i).participantName() + "' voted no: " + votes.get(i).detail();
             }
         }
-        prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
-
         if (refusal == null) {
             crashPoints.reach(CrashPoints.BEFORE_DECISION);
-            // The decision must be durable before any participant hears it: this update commits
-            // (and, on the H2 log, reaches the file) before phase 2 sends the first commit.
-            if (transactions.decide(id, "PREPARING", "COMMITTING", null, clock.instant())) {
-                log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
-                crashPoints.reach(CrashPoints.AFTER_DECISION);
+        }
+        String reason = refusal;
+        // The votes and the decision are one write to the log, and the decision must be durable before any
+        // participant hears it: this commits (on the H2 log, reaches the file) before phase 2 sends anything.
+        boolean decided = Boolean.TRUE.equals(logWrites.execute(status -> {
+            for (int i = 0; i < registered.size(); i++) {
+                moveBranch(registered.get(i), switch (votes.get(i).kind()) {
+                    case PREPARED -> BranchState.PREPARED;
+                    case READ_ONLY -> BranchState.READ_ONLY;
+                    case ABORT -> BranchState.REFUSED;
+                }, votes.get(i).detail());
             }
-        } else if (transactions.decide(id, "PREPARING", "ABORTING", refusal, clock.instant())) {
-            log.info("Transaction {} decided ABORT: {}", id, refusal);
+            return transactions.decide(id, "PREPARING", reason == null ? "COMMITTING" : "ABORTING", reason, clock.instant());
+        }));
+        if (decided && reason == null) {
+            log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
+            crashPoints.reach(CrashPoints.AFTER_DECISION);
+        } else if (decided) {
+            log.info("Transaction {} decided ABORT: {}", id, reason);
         }
         finish(id);
     }
@@ -107,28 +113,42 @@ public class TwoPhaseCommit {
             return;
         }
         BranchState target = commit ? BranchState.COMMITTED : BranchState.ROLLED_BACK;
-        List<Branch> pending = branches.findByTransactionId(id).stream()
-                .filter(branch -> !branch.state().isFinished())
-                .toList();
+        Consumer<Branch> call = commit ? participants::commit : participants::rollback;
         Timer.Sample phase2 = Timer.start(meters);
-        List<CompletableFuture<Boolean>> acks = new ArrayList<>();
-        for (Branch branch : pending) {
-            Consumer<Branch> call = commit ? participants::commit : participants::rollback;
-            acks.add(CompletableFuture.supplyAsync(() -> tell(branch, call, target), participantCalls));
-        }
-        boolean allAcknowledged = acks.stream().map(CompletableFuture::join).reduce(true, Boolean::logicalAnd);
+        List<CompletableFuture<Delivery>> sent = branches.findByTransactionId(id).stream()
+                .filter(branch -> !branch.state().isFinished())
+                .map(branch -> CompletableFuture.supplyAsync(() -> tell(branch, call, target), participantCalls))
+                .toList();
+        List<Delivery> deliveries = sent.stream().map(CompletableFuture::join).toList();
         phase2.stop(meters.timer("verdict.phase.duration", "phase", commit ? "commit" : "rollback"));
 
-        if (allAcknowledged) {
-            TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
-            if (transactions.finish(id, transaction.state().name(), end.name(), clock.instant())) {
-                meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
-                log.info("Transaction {} {}", id, end);
+        // Acknowledgements are logged in one write; a crash before it only makes recovery send them again.
+        boolean allAcknowledged = deliveries.stream().allMatch(Delivery::acknowledged);
+        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
+        boolean finished = Boolean.TRUE.equals(logWrites.execute(status -> {
+            for (Delivery delivery : deliveries) {
+                if (delivery.acknowledged()) {
+                    moveBranch(delivery.branch(), target, null);
+                } else if (delivery.error() != null) {
+                    branches.recordFailure(delivery.branch().id(), delivery.error(), clock.instant());
+                }
             }
-        } else {
+            if (allAcknowledged) {
+                return transactions.finish(id, transaction.state().name(), end.name(), clock.instant());
+            }
             transactions.release(id, identity.owner(), clock.instant().plus(RETRY_UNFINISHED_AFTER));
+            return false;
+        }));
+        if (finished) {
+            meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
+            log.info("Transaction {} {}", id, end);
+        } else if (!allAcknowledged) {
             log.warn("Transaction {} stays {}: not every branch acknowledged; recovery retries it", id, transaction.state());
         }
+    }
+
+    /** What became of one phase-2 call: acknowledged, failed with an error, or not made (breaker open). */
+    private record Delivery(Branch branch, boolean acknowledged, @Nullable String error) {
     }
 
     /** A compare-and-set on the branch's state, allowed only along the state machine's edges. */
@@ -139,26 +159,24 @@ public class TwoPhaseCommit {
         branches.move(branch.id(), branch.state().name(), to.name(), detail, clock.instant());
     }
 
-    private boolean tell(Branch branch, Consumer<Branch> call, BranchState target) {
+    private Delivery tell(Branch branch, Consumer<Branch> call, BranchState target) {
         try {
             call.accept(branch);
-            moveBranch(branch, target, null);
             if (target == BranchState.COMMITTED) {
                 crashPoints.reach(CrashPoints.AFTER_FIRST_COMMIT);
             }
-            return true;
+            return new Delivery(branch, true, null);
         } catch (CallNotPermittedException e) {
             // Not called at all: the branch keeps the error that opened the breaker, and its attempt count.
             log.debug("Participant '{}' not called for transaction {}: circuit breaker open",
                     branch.participantName(), branch.transactionId());
-            return false;
+            return new Delivery(branch, false, null);
         } catch (RuntimeException e) {
             String error = ParticipantClient.describe(e);
-            branches.recordFailure(branch.id(), error, clock.instant());
             meters.counter("verdict.phase2.failures", "participant", branch.participantName()).increment();
             log.warn("Participant '{}' did not acknowledge {} of transaction {}: {}",
                     branch.participantName(), target, branch.transactionId(), error);
-            return false;
+            return new Delivery(branch, false, error);
         }
     }
 }
