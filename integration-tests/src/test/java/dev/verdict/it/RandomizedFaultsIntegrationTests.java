@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,10 +107,14 @@ class RandomizedFaultsIntegrationTests {
             });
             assertThat(cluster.totalBalance()).isEqualTo(2 * 5 * 100_000L);
             long committed = outcomes.values().stream().filter("COMMITTED"::equals).count();
-            System.out.printf("Randomized fault run (seed %d, %s log): %d transactions (%d committed, %d aborted),"
+            String summary = String.format("Randomized fault run (seed %d, %s log): %d transactions (%d committed, %d aborted),"
                     + " %d crashes (%s), proxy to bank a: %s; to bank b: %s%n", seed, postgresLog ? "PostgreSQL" : "H2",
                     outcomes.size(), committed, outcomes.size() - committed, cluster.crashes.get(), cluster.crashLog,
                     cluster.proxies.get("a").summary(), cluster.proxies.get("b").summary());
+            System.out.print(summary);
+            // kept beside the reports, so that CI can show what each run covered
+            Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             assertThat(committed).isPositive();
         }
     }
