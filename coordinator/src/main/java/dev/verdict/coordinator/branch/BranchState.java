@@ -17,12 +17,18 @@ public enum BranchState {
     /** Acknowledged the commit. */
     COMMITTED,
     /** Acknowledged the rollback. */
-    ROLLED_BACK;
+    ROLLED_BACK,
+    /**
+     * Declared finished by an operator because its participant is gone for good: a heuristic outcome,
+     * which nothing proves, kept visible as such forever.
+     */
+    RESOLVED_BY_HAND;
 
     private static final Map<BranchState, Set<BranchState>> NEXT = Map.of(
-            REGISTERED, EnumSet.of(PREPARED, READ_ONLY, REFUSED, ROLLED_BACK),
-            PREPARED, EnumSet.of(COMMITTED, ROLLED_BACK),
-            REFUSED, EnumSet.of(ROLLED_BACK),
+            REGISTERED, EnumSet.of(PREPARED, READ_ONLY, REFUSED, ROLLED_BACK, RESOLVED_BY_HAND),
+            PREPARED, EnumSet.of(COMMITTED, ROLLED_BACK, RESOLVED_BY_HAND),
+            REFUSED, EnumSet.of(ROLLED_BACK, RESOLVED_BY_HAND),
+            RESOLVED_BY_HAND, EnumSet.noneOf(BranchState.class),
             READ_ONLY, EnumSet.noneOf(BranchState.class),
             COMMITTED, EnumSet.noneOf(BranchState.class),
             ROLLED_BACK, EnumSet.noneOf(BranchState.class));

@@ -41,6 +41,7 @@ class Recovery {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final ExecutorService participantCalls;
+    private volatile Instant lastPassAt = Instant.EPOCH;
 
     Recovery(TransactionRepository transactions, TransactionService service, TwoPhaseCommit twoPhaseCommit,
             CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock, ExecutorService participantCalls) {
@@ -78,6 +79,7 @@ class Recovery {
             fixedDelayString = "${verdict.coordinator.recovery-interval:2s}")
     void runOnce() {
         Instant now = clock.instant();
+        lastPassAt = now;
         List<String> expired = transactions.findExpired(now, properties.recoveryBatchSize());
         forEachInParallel(expired, id -> service.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline"));
         List<String> unfinished = transactions.findUnfinishedWithExpiredLease(now, properties.recoveryBatchSize());
@@ -97,6 +99,10 @@ class Recovery {
             }
         }, participantCalls)).toList();
         running.forEach(CompletableFuture::join);
+    }
+
+    Instant lastPassAt() {
+        return lastPassAt;
     }
 
     private void recover(String id) {

@@ -44,6 +44,11 @@ public interface TransactionRepository extends ListCrudRepository<GlobalTransact
             WHERE id = :id AND state = :state AND lease_until < :now""")
     boolean claim(String id, String state, String owner, Instant leaseUntil, Instant now);
 
+    /** Takes a transaction over even from a live driver: an operator's "retry now" (phase 2 is idempotent). */
+    @Modifying
+    @Query("UPDATE global_transaction SET owner = :owner, lease_until = :leaseUntil WHERE id = :id AND state = :state")
+    boolean takeOver(String id, String state, String owner, Instant leaseUntil);
+
     /** Hands a transaction back to recovery no earlier than {@code retryAt}. */
     @Modifying
     @Query("UPDATE global_transaction SET lease_until = :retryAt WHERE id = :id AND owner = :owner")

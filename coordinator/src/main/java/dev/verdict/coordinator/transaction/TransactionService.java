@@ -33,10 +33,12 @@ public class TransactionService {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final TransactionHistory history;
 
     TransactionService(TransactionRepository transactions, BranchRepository branches, JdbcAggregateTemplate aggregates,
             TwoPhaseCommit twoPhaseCommit, CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters, TransactionHistory history) {
+        this.history = history;
         this.transactions = transactions;
         this.branches = branches;
         this.aggregates = aggregates;
@@ -47,6 +49,7 @@ public class TransactionService {
         this.meters = meters;
     }
 
+    @Transactional
     public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout) {
         Duration effective = timeout == null ? properties.defaultTimeout() : timeout;
         if (effective.isNegative() || effective.isZero() || effective.compareTo(properties.maxTimeout()) > 0) {
@@ -57,6 +60,7 @@ public class TransactionService {
         // The lease starts out expired: nobody drives an active transaction, so a timeout may take it at once.
         GlobalTransaction transaction = aggregates.insert(new GlobalTransaction(identity.newTransactionId(), name,
                 TransactionState.ACTIVE, null, now, now.plus(effective), null, null, now, identity.owner(), now));
+        history.record(transaction.id(), null, null, TransactionState.ACTIVE, name);
         meters.counter("verdict.transactions.begun").increment();
         log.info("Transaction {} begun{} with timeout {}", transaction.id(), name == null ? "" : " as '" + name + "'", effective);
         return transaction;
@@ -92,6 +96,7 @@ public class TransactionService {
         }
         Branch branch = aggregates.insert(new Branch(UUID.randomUUID().toString(), id, participantName, url,
                 BranchState.REGISTERED, null, null, 0, now, now));
+        history.record(id, branch.id(), null, BranchState.REGISTERED, participantName + " at " + url);
         log.info("Transaction {}: participant '{}' registered branch {} at {}", id, participantName, branch.id(), url);
         return new Registration(branch, true);
     }
@@ -110,6 +115,7 @@ public class TransactionService {
                         abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
                     } else if (transactions.moveAndLease(id, "ACTIVE", "PREPARING", identity.owner(),
                             now.plus(properties.lease()), now)) {
+                        history.record(id, null, TransactionState.ACTIVE, TransactionState.PREPARING, null);
                         log.info("Transaction {} PREPARING", id);
                         twoPhaseCommit.prepareAndDecide(id);
                     } else {
@@ -157,6 +163,7 @@ public class TransactionService {
         if (!transactions.decide(id, from.name(), "ABORTING", reason, clock.instant())) {
             return false;
         }
+        history.record(id, null, from, TransactionState.ABORTING, reason);
         log.info("Transaction {} decided ABORT: {}", id, reason);
         if (from == TransactionState.ACTIVE) {
             claimAndFinish(transactions.findById(id).orElseThrow());

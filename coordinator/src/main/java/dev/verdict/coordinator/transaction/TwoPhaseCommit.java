@@ -43,10 +43,12 @@ public class TwoPhaseCommit {
     private final MeterRegistry meters;
     private final CrashPoints crashPoints;
     private final TransactionTemplate logWrites;
+    private final TransactionHistory history;
 
     TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, ParticipantClient participants,
             ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters,
-            CrashPoints crashPoints, PlatformTransactionManager logTransactions) {
+            CrashPoints crashPoints, PlatformTransactionManager logTransactions, TransactionHistory history) {
+        this.history = history;
         this.crashPoints = crashPoints;
         this.logWrites = new TransactionTemplate(logTransactions);
         this.transactions = transactions;
@@ -90,7 +92,12 @@ public class TwoPhaseCommit {
                     case ABORT -> BranchState.REFUSED;
                 }, votes.get(i).detail());
             }
-            return transactions.decide(id, "PREPARING", reason == null ? "COMMITTING" : "ABORTING", reason, clock.instant());
+            TransactionState decision = reason == null ? TransactionState.COMMITTING : TransactionState.ABORTING;
+            boolean won = transactions.decide(id, "PREPARING", decision.name(), reason, clock.instant());
+            if (won) {
+                history.record(id, null, TransactionState.PREPARING, decision, reason);
+            }
+            return won;
         }));
         if (decided && reason == null) {
             log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
@@ -133,8 +140,12 @@ public class TwoPhaseCommit {
                     branches.recordFailure(delivery.branch().id(), delivery.error(), clock.instant());
                 }
             }
+            if (allAcknowledged && transactions.finish(id, transaction.state().name(), end.name(), clock.instant())) {
+                history.record(id, null, transaction.state(), end, null);
+                return true;
+            }
             if (allAcknowledged) {
-                return transactions.finish(id, transaction.state().name(), end.name(), clock.instant());
+                return false;
             }
             transactions.release(id, identity.owner(), clock.instant().plus(RETRY_UNFINISHED_AFTER));
             return false;
@@ -156,7 +167,9 @@ public class TwoPhaseCommit {
         if (!branch.state().canMoveTo(to)) {
             throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + to);
         }
-        branches.move(branch.id(), branch.state().name(), to.name(), detail, clock.instant());
+        if (branches.move(branch.id(), branch.state().name(), to.name(), detail, clock.instant())) {
+            history.record(branch.transactionId(), branch.id(), branch.state(), to, detail);
+        }
     }
 
     private Delivery tell(Branch branch, Consumer<Branch> call, BranchState target) {

@@ -10,7 +10,7 @@ import dev.verdict.coordinator.transaction.GlobalTransaction;
 import dev.verdict.coordinator.transaction.TransactionDetails;
 
 /** The JSON records of the public REST API. Unknown fields in requests are ignored (Jackson 3's default), on purpose: older coordinators accept newer clients. */
-final class TransactionViews {
+public final class TransactionViews {
 
     private TransactionViews() {
     }
@@ -22,6 +22,11 @@ final class TransactionViews {
     }
 
     record RegistrationView(String transactionId, String branchId, String status) {
+    }
+
+    /** The public view of a transaction, for the admin API too. */
+    public static Object of(TransactionDetails details) {
+        return TransactionView.of(details);
     }
 
     record TransactionView(String id, @Nullable String name, String status, @Nullable String outcomeReason,

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.verdict.coordinator.admin;
+
+import org.jspecify.annotations.NullMarked;
