@@ -112,6 +112,19 @@ public final class ProtocolParticipant implements AutoCloseable {
         return rollbacks.get();
     }
 
+    /**
+     * What an operator does on the participant's own database once a branch was resolved by hand on the
+     * coordinator: commits every branch still prepared here.
+     */
+    public void commitPreparedBranchesByHand() throws SQLException {
+        for (Branch branch : branches.values()) {
+            try (Statement statement = branch.connection().createStatement()) {
+                statement.execute("COMMIT TRANSACTION " + sqlName(branch.branchId()));
+            }
+            finish(branch);
+        }
+    }
+
     /** Makes the business call of this participant within a transaction, as a client would. */
     public void doWork(String transactionId) {
         try {
