@@ -41,7 +41,9 @@ public final class ProtocolParticipant implements AutoCloseable {
         /** Holds prepare open until {@link #releasePrepare()}, as a participant that hangs would. */
         HANG_IN_PREPARE,
         /** Prepares, then answers commit as a participant that lost its record of the branch would: 404. */
-        LOSE_OUTCOME
+        LOSE_OUTCOME,
+        /** Prepares, then answers commit and rollback as a participant that is down behind its gateway would: 503. */
+        UNAVAILABLE
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -177,7 +179,7 @@ public final class ProtocolParticipant implements AutoCloseable {
                 return new Response(200, "<html>surprise</html>");
             }
             case HANG_IN_PREPARE -> prepareReleased.await(60, TimeUnit.SECONDS);
-            case VOTE_YES, LOSE_OUTCOME -> {
+            case VOTE_YES, LOSE_OUTCOME, UNAVAILABLE -> {
             }
         }
         try (Statement statement = branch.connection().createStatement()) {
@@ -188,6 +190,9 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     private Response commit(HttpExchange exchange) throws Exception {
         String branchId = branchId(exchange);
+        if (behaviour == Behaviour.UNAVAILABLE) {
+            return new Response(503, "{}");
+        }
         if (behaviour == Behaviour.LOSE_OUTCOME) {
             return new Response(404, "{\"type\":\"urn:verdict:problem:unknown-branch\",\"status\":404,"
                     + "\"detail\":\"no record of branch " + branchId + "; its outcome is unknown\"}");

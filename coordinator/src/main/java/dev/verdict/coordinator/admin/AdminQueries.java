@@ -106,7 +106,8 @@ class AdminQueries {
         Map<String, Participant> byName = new TreeMap<>();
         jdbc.sql("""
                 SELECT b.participant_name, COUNT(*) FROM branch b JOIN global_transaction t ON t.id = b.transaction_id
-                WHERE t.state IN """ + IN_DOUBT + " GROUP BY b.participant_name")
+                WHERE t.state IN """ + IN_DOUBT
+                + " AND b.state NOT IN ('COMMITTED', 'ROLLED_BACK', 'READ_ONLY', 'RESOLVED_BY_HAND') GROUP BY b.participant_name")
                 .query(rs -> {
                     byName.put(rs.getString(1), new Participant(rs.getString(1), breakerState(rs.getString(1)), rs.getLong(2), null, null));
                 });
