@@ -46,5 +46,9 @@ if [ "${1:-}" = bench ]; then
 fi
 "$JAVA_HOME/bin/java" -jar "${client[0]}" 2>&1 \
     | grep -E "Bank |COMMITTED|ABORTED|Total" | sed -E 's/^.*(INFO|WARN)[^:]*: //'
-echo
-echo "Each transfer is visible on the coordinator: curl http://localhost:8080/api/v1/transactions/<id>"
+if [ -t 0 ]; then
+    echo
+    echo "The services keep running: the dashboard is at http://localhost:8080/admin/ (admin/admin), and each"
+    echo "transfer at http://localhost:8080/api/v1/transactions/<id>. Press Enter to stop them."
+    read -r
+fi
