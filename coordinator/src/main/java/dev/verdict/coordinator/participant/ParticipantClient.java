@@ -130,7 +130,7 @@ public class ParticipantClient {
     }
 
     /** A one-line description of a failed call, for the log and the branch's last error. */
-    public static String describe(Throwable e) {
+    public String describe(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
@@ -144,12 +144,12 @@ public class ParticipantClient {
     }
 
     /** The detail of a problem-detail answer, which says why better than any status code. */
-    private static String problemDetail(@Nullable String body) {
+    private String problemDetail(@Nullable String body) {
         if (body == null || !body.contains("\"detail\"")) {
             return "";
         }
         try {
-            String detail = JsonMapper.builder().build().readTree(body).path("detail").asString("");
+            String detail = json.readTree(body).path("detail").asString("");
             return detail.isBlank() ? "" : ": " + detail;
         } catch (RuntimeException notJson) {
             return "";

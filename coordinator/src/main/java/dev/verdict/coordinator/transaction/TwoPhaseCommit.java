@@ -185,7 +185,7 @@ public class TwoPhaseCommit {
                     branch.participantName(), branch.transactionId());
             return new Delivery(branch, false, null);
         } catch (RuntimeException e) {
-            String error = ParticipantClient.describe(e);
+            String error = participants.describe(e);
             meters.counter("verdict.phase2.failures", "participant", branch.participantName()).increment();
             log.warn("Participant '{}' did not acknowledge {} of transaction {}: {}",
                     branch.participantName(), target, branch.transactionId(), error);
