@@ -27,8 +27,12 @@ class CoordinatorConfiguration {
         return new CoordinatorIdentity(properties.nodeId(), UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /**
+     * Threads for participant calls and recovery: platform threads, grown on demand and bounded by the
+     * transactions in flight. Virtual threads could starve their few carriers while loading classes.
+     */
     @Bean(destroyMethod = "close")
     ExecutorService participantCalls() {
-        return Executors.newVirtualThreadPerTaskExecutor();
+        return Executors.newCachedThreadPool(Thread.ofPlatform().name("verdict-call-", 1).daemon(true).factory());
     }
 }

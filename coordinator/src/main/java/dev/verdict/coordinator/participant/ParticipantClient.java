@@ -3,7 +3,6 @@ package dev.verdict.coordinator.participant;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -43,7 +42,6 @@ public class ParticipantClient {
             RetryRegistry retries, CircuitBreakerRegistry circuitBreakers) {
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         this.prepareClient = withReadTimeout(builder, http, properties.prepareTimeout());
         this.phase2Client = withReadTimeout(builder, http, properties.phase2Timeout());
