@@ -15,9 +15,17 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-start() { # name, log file, args...
+# A service runs from the layout the build extracted (target/<app>/<app>.jar beside lib/), with the start-up
+# cache the build trained: an AOT cache on JDK 25 and newer, a CDS archive before.
+app() { # module folder, app name
+    local dir=$1/target/$2
+    if [ -f "$dir/$2.aot" ]; then echo "-XX:AOTCache=$dir/$2.aot -jar $dir/$2.jar"
+    elif [ -f "$dir/$2.jsa" ]; then echo "-XX:SharedArchiveFile=$dir/$2.jsa -jar $dir/$2.jar"
+    else echo "-jar $dir/$2.jar"; fi
+}
+start() { # name, log file, java arguments...
     local name=$1 log=$2; shift 2
-    "$JAVA_HOME/bin/java" -jar "$@" > "data/$log" 2>&1 &
+    "$JAVA_HOME/bin/java" "$@" > "data/$log" 2>&1 &
     pids+=($!)
     echo "started $name (log: data/$log)"
 }
@@ -30,21 +38,21 @@ wait_for() { # url
     exit 1
 }
 
-start coordinator coordinator.log coordinator/target/verdict-coordinator-*-exec.jar --verdict.coordinator.data-dir="$PWD/data"
-wait_for http://localhost:8080/actuator/health
-start bank-a bank-a.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=a --bank.data-dir="$PWD/data"
-start bank-b bank-b.log samples/bank/target/verdict-sample-bank-*-exec.jar --spring.profiles.active=b --bank.data-dir="$PWD/data"
+start coordinator coordinator.log $(app coordinator verdict-coordinator) --verdict.coordinator.data-dir="$PWD/data"
+wait_for http://localhost:8080/actuator/health/readiness
+start bank-a bank-a.log $(app samples/bank verdict-bank) --spring.profiles.active=a --bank.data-dir="$PWD/data"
+start bank-b bank-b.log $(app samples/bank verdict-bank) --spring.profiles.active=b --bank.data-dir="$PWD/data"
 wait_for http://localhost:8081/accounts
 wait_for http://localhost:8082/accounts
 
-client=(samples/transfer-client/target/verdict-sample-transfer-client-*-exec.jar)
+client=$(app samples/transfer-client verdict-transfer-client)
 if [ "${1:-}" = bench ]; then
-    "$JAVA_HOME/bin/java" -jar "${client[0]}" --transfer.demo=false --logging.level.root=WARN \
+    "$JAVA_HOME/bin/java" $client --transfer.demo=false --logging.level.root=WARN \
         --transfer.benchmark.transfers="${TRANSFERS:-1000}" --transfer.benchmark.concurrency="${CONCURRENCY:-8}" \
         | grep -E "^(mode|baseline|verdict|total)"
     exit
 fi
-"$JAVA_HOME/bin/java" -jar "${client[0]}" 2>&1 \
+"$JAVA_HOME/bin/java" $client 2>&1 \
     | grep -E "Bank |COMMITTED|ABORTED|Total" | sed -E 's/^.*(INFO|WARN)[^:]*: //'
 if [ -t 0 ]; then
     echo
