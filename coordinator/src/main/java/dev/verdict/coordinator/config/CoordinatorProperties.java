@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
  * @param recoveryInterval how often recovery looks for unfinished and expired transactions
  * @param recoveryBatchSize how many transactions one recovery pass takes on at most
+ * @param watchdogTimeout how long start-up recovery, a recovery pass or an API request may run before the
+ *        {@code watchdog} health check (part of liveness) says the coordinator is stuck
  * @param crashPoint for crash tests only: the named point at which the coordinator halts at once
  */
 @ConfigurationProperties("verdict.coordinator")
@@ -32,6 +34,7 @@ public record CoordinatorProperties(
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
         @DefaultValue("100") int recoveryBatchSize,
+        @DefaultValue("2m") Duration watchdogTimeout,
         @Nullable String crashPoint) {
 
     public CoordinatorProperties {
@@ -43,6 +46,12 @@ public record CoordinatorProperties(
             throw new IllegalArgumentException("verdict.coordinator.lease (" + lease + ") must be longer than"
                     + " prepare-timeout plus connect-timeout (" + prepareTimeout.plus(connectTimeout)
                     + "), or recovery could abort a transaction whose votes are still arriving");
+        }
+        Duration longestCommit = prepareTimeout.plus(connectTimeout).plus(phase2Timeout.plus(connectTimeout).multipliedBy(3));
+        if (watchdogTimeout.compareTo(longestCommit) <= 0) {
+            throw new IllegalArgumentException("verdict.coordinator.watchdog-timeout (" + watchdogTimeout + ") must be longer"
+                    + " than a commit request can take, prepare-timeout plus three phase-2 attempts with their"
+                    + " connect-timeout (" + longestCommit + "), or liveness would fail a coordinator that is only slow");
         }
     }
 }

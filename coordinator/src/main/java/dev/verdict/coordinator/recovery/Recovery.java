@@ -1,17 +1,17 @@
 package dev.verdict.coordinator.recovery;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -24,9 +24,9 @@ import dev.verdict.coordinator.transaction.TransactionState;
 import dev.verdict.coordinator.transaction.TwoPhaseCommit;
 
 /**
- * Finishes what nobody is driving: on start-up and then every {@code recovery-interval}, it aborts
- * active transactions past their timeout, aborts transactions left without a decision (presumed abort)
- * and re-runs phase 2 for decided ones. A transaction is taken only when its lease has run out, so
+ * Finishes what nobody is driving: once {@link StartupRecovery} is done, and then every
+ * {@code recovery-interval}, it aborts active transactions past their timeout, aborts transactions left
+ * without a decision (presumed abort) and re-runs phase 2 for decided ones. A transaction is taken only when its lease has run out, so
  * several coordinators can share one log.
  */
 @Component
@@ -41,10 +41,15 @@ class Recovery {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final ExecutorService participantCalls;
+    private final StartupRecovery startup;
     private volatile Instant lastPassAt = Instant.EPOCH;
+    private volatile boolean passRunning;
+    private volatile long passStartedNanos = System.nanoTime();
 
     Recovery(TransactionRepository transactions, TransactionService service, TwoPhaseCommit twoPhaseCommit,
-            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock, ExecutorService participantCalls) {
+            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock, ExecutorService participantCalls,
+            StartupRecovery startup) {
+        this.startup = startup;
         this.participantCalls = participantCalls;
         this.transactions = transactions;
         this.service = service;
@@ -54,32 +59,24 @@ class Recovery {
         this.clock = clock;
     }
 
-    @EventListener(ApplicationReadyEvent.class)
-    void recoverAfterStart() {
-        // Leases of an earlier run of this node are worthless: that process is gone.
-        int orphaned = transactions.expireLeasesOfEarlierRuns(identity.ownerPattern(), identity.owner(), clock.instant());
-        if (orphaned > 0) {
-            log.info("Recovery: {} unfinished transactions left by an earlier run of node '{}'", orphaned, identity.nodeId());
-        }
-        // Presumed abort for everything without a decision, active ones included: their clients talked to
-        // a coordinator that is gone, and a participant may already have rolled its part back.
-        List<String> active;
-        do {
-            active = transactions.findActiveOfEarlierRuns(identity.ownerPattern(), identity.owner(), properties.recoveryBatchSize());
-            forEachInParallel(active, id -> service.abort(id, TransactionState.ACTIVE,
-                    "the coordinator restarted while the transaction was active; presumed abort"));
-            if (!active.isEmpty()) {
-                log.info("Recovery: aborted {} transactions left active by an earlier run", active.size());
-            }
-        } while (active.size() == properties.recoveryBatchSize());
-        runOnce();
-    }
-
     @Scheduled(initialDelayString = "${verdict.coordinator.recovery-interval:2s}",
             fixedDelayString = "${verdict.coordinator.recovery-interval:2s}")
     void runOnce() {
+        passStartedNanos = System.nanoTime();
+        if (!startup.isDone()) {
+            return;
+        }
         Instant now = clock.instant();
-        lastPassAt = now;
+        passRunning = true;
+        try {
+            pass(now);
+        } finally {
+            passRunning = false;
+            lastPassAt = now;
+        }
+    }
+
+    private void pass(Instant now) {
         List<String> expired = transactions.findExpired(now, properties.recoveryBatchSize());
         forEachInParallel(expired, id -> service.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline"));
         List<String> unfinished = transactions.findUnfinishedWithExpiredLease(now, properties.recoveryBatchSize());
@@ -89,7 +86,7 @@ class Recovery {
         }
     }
 
-    /** One transaction per virtual thread, so a participant that hangs holds up only its own transactions. */
+    /** One transaction per thread, so a participant that hangs holds up only its own transactions. */
     private void forEachInParallel(List<String> ids, Consumer<String> work) {
         List<CompletableFuture<Void>> running = ids.stream().map(id -> CompletableFuture.runAsync(() -> {
             try (var ignored = MDC.putCloseable("txId", id)) {
@@ -101,8 +98,19 @@ class Recovery {
         running.forEach(CompletableFuture::join);
     }
 
+    /** When the last pass that finished had started. */
     Instant lastPassAt() {
         return lastPassAt;
+    }
+
+    /** How long ago the last pass began; a pass skipped while start-up recovery runs counts as one. */
+    Duration sinceLastPassStarted() {
+        return Duration.ofNanos(System.nanoTime() - passStartedNanos);
+    }
+
+    /** How long the pass under way has been running, or null between passes. */
+    @Nullable Duration passRunningFor() {
+        return passRunning ? Duration.ofNanos(System.nanoTime() - passStartedNanos) : null;
     }
 
     private void recover(String id) {

@@ -67,11 +67,21 @@ public interface TransactionRepository extends ListCrudRepository<GlobalTransact
             ORDER BY lease_until LIMIT :limit""")
     List<String> findUnfinishedWithExpiredLease(Instant now, int limit);
 
-    /** Active transactions begun by an earlier run of this node: no decision, and their driver is gone. */
+    /** Transactions an earlier run of this node left without a decision (ACTIVE or PREPARING): their driver is gone. */
     @Query("""
-            SELECT id FROM global_transaction
-            WHERE state = 'ACTIVE' AND owner LIKE :nodePrefix AND owner <> :owner ORDER BY created_at LIMIT :limit""")
-    List<String> findActiveOfEarlierRuns(String nodePrefix, String owner, int limit);
+            SELECT id, state FROM global_transaction
+            WHERE state IN ('ACTIVE', 'PREPARING') AND owner LIKE :nodePrefix AND owner <> :owner
+            ORDER BY created_at LIMIT :limit""")
+    List<Undecided> findUndecidedOfEarlierRuns(String nodePrefix, String owner, int limit);
+
+    @Query("""
+            SELECT COUNT(*) FROM global_transaction
+            WHERE state IN ('ACTIVE', 'PREPARING') AND owner LIKE :nodePrefix AND owner <> :owner""")
+    long countUndecidedOfEarlierRuns(String nodePrefix, String owner);
+
+    /** A transaction without a decision, and the state it is in. */
+    record Undecided(String id, TransactionState state) {
+    }
 
     @Query("SELECT id FROM global_transaction WHERE state = 'ACTIVE' AND expires_at < :now ORDER BY expires_at LIMIT :limit")
     List<String> findExpired(Instant now, int limit);

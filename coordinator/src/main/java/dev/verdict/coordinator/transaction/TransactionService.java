@@ -159,15 +159,26 @@ public class TransactionService {
      * transaction had left {@code from} already.
      */
     public boolean abort(String id, TransactionState from, String reason) {
+        if (!logAbort(id, from, reason)) {
+            return false;
+        }
+        if (from == TransactionState.ACTIVE) {
+            claimAndFinish(transactions.findById(id).orElseThrow());
+        }
+        return true;
+    }
+
+    /**
+     * Logs an abort decision for a transaction in {@code from} and nothing more: its rollbacks are left to
+     * whoever drives it next. Returns false if the transaction had left {@code from} already.
+     */
+    public boolean logAbort(String id, TransactionState from, String reason) {
         from.moveTo(TransactionState.ABORTING);
         if (!transactions.decide(id, from.name(), "ABORTING", reason, clock.instant())) {
             return false;
         }
         history.record(id, null, from, TransactionState.ABORTING, reason);
         log.info("Transaction {} decided ABORT: {}", id, reason);
-        if (from == TransactionState.ACTIVE) {
-            claimAndFinish(transactions.findById(id).orElseThrow());
-        }
         return true;
     }
 
