@@ -15,20 +15,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.verdict.coordinator.CoordinatorApplication;
-import dev.verdict.samples.bank.BankApplication;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
 
 /**
- * The coordinator (on its H2 file log) and two banks (on PostgreSQL) as separate processes. One of them
+ * The packaged coordinator (on its H2 file log) and two packaged banks (on PostgreSQL) as separate processes. One of them
  * dies at a named crash point ({@code Runtime.halt}) or by {@code kill -9}, comes back, and after recovery
  * the transfer is committed in both banks or in neither, with nothing left prepared.
  */
-class CrashRecoveryIntegrationTests {
+class CrashRecoveryIT {
 
     private static final long AMOUNT = 10_00;
 
@@ -191,16 +190,16 @@ class CrashRecoveryIntegrationTests {
     }
 
     private JavaProcess startCoordinator(String crashPoint) {
-        JavaProcess process = JavaProcess.start(CoordinatorApplication.class.getName(), logs.resolve("coordinator.log"),
-                ProcessArguments.coordinator(coordinatorPort, directory, crashPoint).toArray(String[]::new));
+        JavaProcess process = JavaProcess.start(PackagedApp.coordinator(), logs.resolve("coordinator.log"),
+                ProcessArguments.TEST_JVM, ProcessArguments.coordinator(coordinatorPort, directory, crashPoint));
         processes.add(process);
-        return process.awaitHttp("http://localhost:" + coordinatorPort + "/api/v1/coordinator");
+        return process.awaitHttp("http://localhost:" + coordinatorPort + "/actuator/health/readiness");
     }
 
     private JavaProcess startBank(String bank, String crashPoint) {
-        JavaProcess process = JavaProcess.start(BankApplication.class.getName(), logs.resolve("bank-" + bank + ".log"),
-                ProcessArguments.bank(bank, bankPorts.get(bank), bankDatabases.get(bank), coordinatorPort, crashPoint)
-                        .toArray(String[]::new));
+        JavaProcess process = JavaProcess.start(PackagedApp.bank(), logs.resolve("bank-" + bank + ".log"),
+                ProcessArguments.TEST_JVM, ProcessArguments.bank(bank, bankPorts.get(bank), bankDatabases.get(bank),
+                        coordinatorPort, crashPoint));
         processes.add(process);
         return process.awaitHttp(bankUrl(bank) + "/accounts");
     }

@@ -23,13 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.verdict.coordinator.CoordinatorApplication;
-import dev.verdict.samples.bank.BankApplication;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.FaultyProxy;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
 
 /**
@@ -39,7 +38,7 @@ import dev.verdict.testsupport.Ports;
  * none (the commit markers in each bank's database say which), the money is all there, nothing is left
  * prepared, and nothing is stuck in the log. Run it again with {@code -Dverdict.seed=<seed>}.
  */
-class RandomizedFaultsIntegrationTests {
+class RandomizedFaultsIT {
 
     private static final int ROUNDS = 5;
     private static final int TRANSFERS_PER_ROUND = 12;
@@ -258,16 +257,16 @@ class RandomizedFaultsIntegrationTests {
 
         private void start(String name, String crashPoint) {
             List<String> args = new ArrayList<>();
-            String main;
+            PackagedApp app;
             String health;
             if (name.equals("coordinator")) {
-                main = CoordinatorApplication.class.getName();
-                health = "http://localhost:" + coordinatorPort + "/api/v1/coordinator";
+                app = PackagedApp.coordinator();
+                health = "http://localhost:" + coordinatorPort + "/actuator/health/readiness";
                 args.addAll(ProcessArguments.coordinator(coordinatorPort, directory, crashPoint));
                 args.addAll(List.of("--spring.datasource.url=" + logUrl(), "--spring.datasource.username=" + logUser(),
                         "--spring.datasource.password=" + logPassword()));
             } else {
-                main = BankApplication.class.getName();
+                app = PackagedApp.bank();
                 health = "http://localhost:" + bankPorts.get(name) + "/accounts";
                 args.addAll(ProcessArguments.bank(name, bankPorts.get(name), bankDatabases.get(name), coordinatorPort, crashPoint));
                 args.addAll(List.of(
@@ -279,8 +278,9 @@ class RandomizedFaultsIntegrationTests {
             }
             // No keep-alive: every call the coordinator makes opens a connection of its own through the proxy,
             // so every call can meet a fault.
-            JavaProcess process = JavaProcess.start(main, logs.resolve(name + ".log"),
-                    List.of("-Djdk.httpclient.keepalive.timeout=0"), args.toArray(String[]::new));
+            List<String> jvm = new ArrayList<>(ProcessArguments.TEST_JVM);
+            jvm.add("-Djdk.httpclient.keepalive.timeout=0");
+            JavaProcess process = JavaProcess.start(app, logs.resolve(name + ".log"), jvm, args);
             all.add(process);
             processes.put(name, process);
             try {

@@ -14,6 +14,7 @@ import dev.verdict.samples.bank.BankApplication;
 import dev.verdict.samples.transfer.TransferClientApplication;
 import dev.verdict.samples.transfer.Transfers;
 import dev.verdict.testsupport.Databases;
+import dev.verdict.testsupport.Http;
 
 /**
  * The coordinator, two banks and the transfer client, each a Spring application of its own on real
@@ -54,6 +55,7 @@ final class RunningSystem implements AutoCloseable {
         coordinatorArgs.addAll(coordinatorLog);
         coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(coordinatorArgs.toArray(String[]::new));
         coordinatorUrl = "http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port");
+        new Http(coordinatorUrl).awaitStatus("/actuator/health/readiness", 200);
         bankA = bank("a", bankADatabase, bankUser, bankPassword);
         bankB = bank("b", bankBDatabase, bankUser, bankPassword);
         client = new SpringApplicationBuilder(TransferClientApplication.class).web(WebApplicationType.NONE).run(

@@ -48,6 +48,13 @@ public final class Http {
         }
     }
 
+    /** Waits until {@code path} answers {@code status}, such as a readiness check after a start. */
+    public Http awaitStatus(String path, int status) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> get(path).status() == status);
+        return this;
+    }
+
     public Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }

@@ -54,7 +54,7 @@ class AdminApiIntegrationTests {
 
     @BeforeEach
     void start() throws Exception {
-        api = new Http("http://localhost:" + port);
+        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
         admin = api.withHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes()));
         Path databases = Files.createTempDirectory("admin-participants");
         alpha = new ProtocolParticipant("alpha", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("alpha").toAbsolutePath());

@@ -66,7 +66,7 @@ class DashboardBrowserIntegrationTests {
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         browser = new ChromeDriver(driver, options);
-        api = new Http("http://localhost:" + port);
+        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
         Path databases = Files.createTempDirectory("dashboard-participants");
         alpha = new ProtocolParticipant("alpha", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("alpha").toAbsolutePath());
         beta = new ProtocolParticipant("beta", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("beta").toAbsolutePath());

@@ -4,25 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.verdict.coordinator.CoordinatorApplication;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
 import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
 
 /**
- * The coordinator runs as a process of its own on the default H2 file log and is killed with SIGKILL
+ * The packaged coordinator runs as a process of its own on the default H2 file log and is killed with SIGKILL
  * right after answering: every outcome it answered must still be in the log when it comes back.
  */
-class DecisionDurabilityIntegrationTests {
+class DecisionDurabilityIT {
 
     @TempDir
     Path directory;
@@ -33,11 +34,11 @@ class DecisionDurabilityIntegrationTests {
         String url = "http://localhost:" + port;
         Http api = new Http(url);
         Map<String, String> answered = new LinkedHashMap<>();
-        try (JavaProcess coordinator = JavaProcess.start(CoordinatorApplication.class.getName(), directory.resolve("coordinator.log"),
-                        "--server.port=" + port, "--verdict.coordinator.data-dir=" + directory.toAbsolutePath());
+        try (JavaProcess coordinator = JavaProcess.start(PackagedApp.coordinator(), directory.resolve("coordinator.log"),
+                        List.of("--server.port=" + port, "--verdict.coordinator.data-dir=" + directory.toAbsolutePath()));
                 ProtocolParticipant yes = new ProtocolParticipant("yes", url, "jdbc:h2:file:" + directory.resolve("yes").toAbsolutePath());
                 ProtocolParticipant no = new ProtocolParticipant("no", url, "jdbc:h2:file:" + directory.resolve("no").toAbsolutePath())) {
-            coordinator.awaitHttp(url + "/api/v1/coordinator");
+            coordinator.awaitHttp(url + "/actuator/health/readiness");
             no.behave(Behaviour.VOTE_NO);
 
             for (int i = 0; i < 40; i++) {
@@ -51,7 +52,7 @@ class DecisionDurabilityIntegrationTests {
             }
             coordinator.kill9();
 
-            coordinator.restart().awaitHttp(url + "/api/v1/coordinator");
+            coordinator.restart().awaitHttp(url + "/actuator/health/readiness");
 
             answered.forEach((id, state) -> assertThat(api.get("/api/v1/transactions/" + id).text("status"))
                     .as("transaction %s answered %s before the kill", id, state)

@@ -51,7 +51,7 @@ abstract class TransactionApiContract {
 
     @BeforeEach
     void startParticipants() throws Exception {
-        api = new Http("http://localhost:" + port);
+        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
         Path databases = Files.createTempDirectory("participants");
         alpha = participant("alpha", databases);
         beta = participant("beta", databases);
