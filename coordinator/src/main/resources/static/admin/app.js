@@ -228,7 +228,6 @@ el("prev").onclick = () => { state.page = Math.max(0, state.page - 1); showList(
 el("next").onclick = () => { state.page += 1; showList(); };
 el("retry").onclick = () => act(`/transactions/${encodeURIComponent(state.current)}/retry`);
 el("abort").onclick = () => act(`/transactions/${encodeURIComponent(state.current)}/abort`);
-el("commit").onclick = () => act(`/transactions/${encodeURIComponent(state.current)}/commit`);
 window.addEventListener("hashchange", route);
 setInterval(refresh, 3000);
 route();

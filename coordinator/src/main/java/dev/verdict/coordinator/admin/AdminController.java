@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.verdict.coordinator.transaction.TransactionHistory;
+import dev.verdict.coordinator.log.History;
 import dev.verdict.coordinator.transaction.TransactionService;
 
 /** The admin API that the dashboard uses: {@code /api/v1/admin}. Every action needs a reason. */
@@ -23,11 +23,11 @@ class AdminController {
     private final AdminQueries queries;
     private final OperatorActions actions;
     private final TransactionService transactions;
-    private final TransactionHistory history;
+    private final History history;
     private final AuditTrail audit;
 
     AdminController(AdminQueries queries, OperatorActions actions, TransactionService transactions,
-            TransactionHistory history, AuditTrail audit) {
+            History history, AuditTrail audit) {
         this.queries = queries;
         this.actions = actions;
         this.transactions = transactions;
@@ -41,7 +41,7 @@ class AdminController {
     record ActionResult(String outcome) {
     }
 
-    record Details(Object transaction, List<TransactionHistory.Event> history, List<AuditTrail.Entry> audit) {
+    record Details(Object transaction, List<History.Event> history, List<AuditTrail.Entry> audit) {
     }
 
     @GetMapping("/overview")
@@ -75,11 +75,6 @@ class AdminController {
     @PostMapping("/transactions/{id}/abort")
     ActionResult abort(@PathVariable String id, @RequestBody ActionRequest request, Principal who) {
         return new ActionResult(actions.abort(id, who.getName(), reason(request)));
-    }
-
-    @PostMapping("/transactions/{id}/commit")
-    ActionResult commit(@PathVariable String id, @RequestBody ActionRequest request, Principal who) {
-        return new ActionResult(actions.commit(id, who.getName(), reason(request)));
     }
 
     @PostMapping("/transactions/{id}/branches/{branchId}/resolve")

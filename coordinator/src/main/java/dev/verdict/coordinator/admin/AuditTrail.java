@@ -1,7 +1,5 @@
 package dev.verdict.coordinator.admin;
 
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,30 +7,21 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-/** The persisted record of every operator action: who, when, what, why, and what came of it. */
+/**
+ * The persisted record of every operator action: who, when, what, why, and what came of it. Written by
+ * {@link dev.verdict.coordinator.log.TransactionLog#audit}.
+ */
 @Component
 class AuditTrail {
 
     private final JdbcClient jdbc;
-    private final Clock clock;
 
-    AuditTrail(JdbcClient jdbc, Clock clock) {
+    AuditTrail(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.clock = clock;
     }
 
     record Entry(String transactionId, @Nullable String branchId, String action, String actor, String reason,
             String outcome, Instant occurredAt) {
-    }
-
-    void record(String transactionId, @Nullable String branchId, String action, String actor, String reason, String outcome) {
-        jdbc.sql("""
-                INSERT INTO audit_entry (transaction_id, branch_id, action, actor, reason, outcome, occurred_at)
-                VALUES (:transactionId, :branchId, :action, :actor, :reason, :outcome, :at)""")
-                .param("transactionId", transactionId).param("branchId", branchId).param("action", action)
-                .param("actor", actor).param("reason", reason).param("outcome", outcome)
-                .param("at", Timestamp.from(clock.instant()))
-                .update();
     }
 
     List<Entry> of(String transactionId) {

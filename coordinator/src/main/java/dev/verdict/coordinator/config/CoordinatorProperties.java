@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
  * @param recoveryInterval how often recovery looks for unfinished and expired transactions
  * @param recoveryBatchSize how many transactions one recovery pass takes on at most
+ * @param retryBackoff how long recovery waits before it sends phase 2 again to a branch that did not acknowledge
+ *        it; the wait doubles with each failed attempt
+ * @param retryBackoffMax the longest wait between two phase-2 attempts
  * @param watchdogTimeout how long start-up recovery, a recovery pass or an API request may run before the
  *        {@code watchdog} health check (part of liveness) says the coordinator is stuck
  * @param crashPoint for crash tests only: the named point at which the coordinator halts at once
@@ -34,6 +37,8 @@ public record CoordinatorProperties(
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
         @DefaultValue("100") int recoveryBatchSize,
+        @DefaultValue("2s") Duration retryBackoff,
+        @DefaultValue("5m") Duration retryBackoffMax,
         @DefaultValue("2m") Duration watchdogTimeout,
         @Nullable String crashPoint) {
 

@@ -40,7 +40,10 @@ public class ParticipantClient {
 
     ParticipantClient(RestClient.Builder builder, JsonMapper json, CoordinatorProperties properties,
             RetryRegistry retries, CircuitBreakerRegistry circuitBreakers) {
+        // HTTP/1.1 on kept-alive connections, with every body sent whole with its Content-Length: no h2c
+        // upgrade headers and no chunked bodies, which cost extra packets and round trips on every call.
         HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(properties.connectTimeout())
                 .build();
         this.prepareClient = withReadTimeout(builder, http, properties.prepareTimeout());
@@ -53,7 +56,7 @@ public class ParticipantClient {
     private static RestClient withReadTimeout(RestClient.Builder builder, HttpClient http, Duration timeout) {
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
         requests.setReadTimeout(timeout);
-        return builder.clone().requestFactory(requests).build();
+        return builder.clone().requestFactory(requests).bufferContent((uri, method) -> true).build();
     }
 
     /** Asks a branch to prepare. Any failure is returned as a no vote, never thrown. */

@@ -16,12 +16,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import dev.verdict.coordinator.config.CoordinatorProperties;
-import dev.verdict.coordinator.transaction.CoordinatorIdentity;
-import dev.verdict.coordinator.transaction.GlobalTransaction;
+import dev.verdict.coordinator.transaction.TransactionDriver;
 import dev.verdict.coordinator.transaction.TransactionRepository;
-import dev.verdict.coordinator.transaction.TransactionService;
 import dev.verdict.coordinator.transaction.TransactionState;
-import dev.verdict.coordinator.transaction.TwoPhaseCommit;
 
 /**
  * Finishes what nobody is driving: once {@link StartupRecovery} is done, and then every
@@ -35,9 +32,7 @@ class Recovery {
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
     private final TransactionRepository transactions;
-    private final TransactionService service;
-    private final TwoPhaseCommit twoPhaseCommit;
-    private final CoordinatorIdentity identity;
+    private final TransactionDriver driver;
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final ExecutorService participantCalls;
@@ -46,15 +41,12 @@ class Recovery {
     private volatile boolean passRunning;
     private volatile long passStartedNanos = System.nanoTime();
 
-    Recovery(TransactionRepository transactions, TransactionService service, TwoPhaseCommit twoPhaseCommit,
-            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock, ExecutorService participantCalls,
-            StartupRecovery startup) {
+    Recovery(TransactionRepository transactions, TransactionDriver driver, CoordinatorProperties properties, Clock clock,
+            ExecutorService participantCalls, StartupRecovery startup) {
         this.startup = startup;
         this.participantCalls = participantCalls;
         this.transactions = transactions;
-        this.service = service;
-        this.twoPhaseCommit = twoPhaseCommit;
-        this.identity = identity;
+        this.driver = driver;
         this.properties = properties;
         this.clock = clock;
     }
@@ -78,9 +70,9 @@ class Recovery {
 
     private void pass(Instant now) {
         List<String> expired = transactions.findExpired(now, properties.recoveryBatchSize());
-        forEachInParallel(expired, id -> service.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline"));
+        forEachInParallel(expired, id -> driver.abort(id, TransactionState.ACTIVE, "timed out: still ACTIVE at its deadline"));
         List<String> unfinished = transactions.findUnfinishedWithExpiredLease(now, properties.recoveryBatchSize());
-        forEachInParallel(unfinished, this::recover);
+        forEachInParallel(unfinished, driver::driveIfUndriven);
         if (!expired.isEmpty() || !unfinished.isEmpty()) {
             log.info("Recovery pass: {} timed out, {} unfinished taken over", expired.size(), unfinished.size());
         }
@@ -111,18 +103,5 @@ class Recovery {
     /** How long the pass under way has been running, or null between passes. */
     @Nullable Duration passRunningFor() {
         return passRunning ? Duration.ofNanos(System.nanoTime() - passStartedNanos) : null;
-    }
-
-    private void recover(String id) {
-        GlobalTransaction transaction = transactions.findById(id).orElseThrow();
-        Instant now = clock.instant();
-        if (!transactions.claim(id, transaction.state().name(), identity.owner(), now.plus(properties.lease()), now)) {
-            return;
-        }
-        if (transaction.state() == TransactionState.PREPARING) {
-            // Nobody logged a decision, so no branch can have been told to commit: abort is safe.
-            service.abort(id, TransactionState.PREPARING, "the coordinator lost the prepare phase (crash or lease expiry); presumed abort");
-        }
-        twoPhaseCommit.finish(id);
     }
 }

@@ -16,10 +16,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.coordinator.transaction.CoordinatorIdentity;
 import dev.verdict.coordinator.transaction.TransactionRepository;
 import dev.verdict.coordinator.transaction.TransactionRepository.Undecided;
-import dev.verdict.coordinator.transaction.TransactionService;
+import dev.verdict.coordinator.transaction.TransactionDriver;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -41,7 +42,8 @@ public class StartupRecovery implements HealthIndicator {
     private static final Logger log = LoggerFactory.getLogger(StartupRecovery.class);
 
     private final TransactionRepository transactions;
-    private final TransactionService service;
+    private final TransactionLog transactionLog;
+    private final TransactionDriver driver;
     private final CoordinatorIdentity identity;
     private final CoordinatorProperties properties;
     private final Clock clock;
@@ -52,10 +54,11 @@ public class StartupRecovery implements HealthIndicator {
     private volatile long startedNanos;
     private volatile @Nullable String lastFailure;
 
-    StartupRecovery(TransactionRepository transactions, TransactionService service, CoordinatorIdentity identity,
-            CoordinatorProperties properties, Clock clock) {
+    StartupRecovery(TransactionRepository transactions, TransactionLog transactionLog, TransactionDriver driver,
+            CoordinatorIdentity identity, CoordinatorProperties properties, Clock clock) {
         this.transactions = transactions;
-        this.service = service;
+        this.transactionLog = transactionLog;
+        this.driver = driver;
         this.identity = identity;
         this.properties = properties;
         this.clock = clock;
@@ -88,7 +91,7 @@ public class StartupRecovery implements HealthIndicator {
 
     private void recover() {
         // Leases of an earlier run of this node are worthless: that process is gone.
-        int orphaned = transactions.expireLeasesOfEarlierRuns(identity.ownerPattern(), identity.owner(), clock.instant());
+        int orphaned = transactionLog.leases().expireLeasesOfEarlierRuns(identity.ownerPattern(), identity.owner(), clock.instant());
         if (orphaned > 0) {
             log.info("Start-up recovery: {} unfinished transactions left by an earlier run of node '{}'", orphaned, identity.nodeId());
         }
@@ -103,7 +106,7 @@ public class StartupRecovery implements HealthIndicator {
             batch = transactions.findUndecidedOfEarlierRuns(identity.ownerPattern(), identity.owner(),
                     properties.recoveryBatchSize());
             for (Undecided transaction : batch) {
-                if (service.logAbort(transaction.id(), transaction.state(),
+                if (driver.logAbort(transaction.id(), transaction.state(),
                         "the coordinator restarted before a decision; presumed abort")) {
                     aborted.incrementAndGet();
                 }

@@ -1,88 +1,64 @@
 package dev.verdict.coordinator.transaction;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
-import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
 
 /**
- * The log of global transactions. Every method that changes a state names the state it expects
- * and answers whether it won: a {@code false} means another actor moved the transaction first.
+ * Reads the log's transactions. Nothing here writes: every change of state goes through
+ * {@link dev.verdict.coordinator.log.TransactionLog}.
  */
 public interface TransactionRepository extends ListCrudRepository<GlobalTransaction, String> {
 
-    @Modifying
-    @Query("""
-            UPDATE global_transaction SET state = :to, updated_at = :now, owner = :owner, lease_until = :leaseUntil
-            WHERE id = :id AND state = :from""")
-    boolean moveAndLease(String id, String from, String to, String owner, Instant leaseUntil, Instant now);
+    /** The decided-but-unfinished and the preparing states: what recovery takes over when its lease runs out. */
+    List<String> UNFINISHED = TransactionState.names(TransactionState.PREPARING, TransactionState.COMMITTING,
+            TransactionState.ABORTING);
 
-    @Modifying
-    @Query("""
-            UPDATE global_transaction SET state = :to, outcome_reason = :reason, decided_at = :now, updated_at = :now
-            WHERE id = :id AND state = :from""")
-    boolean decide(String id, String from, String to, @Nullable String reason, Instant now);
-
-    @Modifying
-    @Query("""
-            UPDATE global_transaction SET state = :to, finished_at = :now, updated_at = :now
-            WHERE id = :id AND state = :from""")
-    boolean finish(String id, String from, String to, Instant now);
-
-    /** Locks an active transaction's row, so that a registration and the start of commit are serialized. */
-    @Modifying
-    @Query("UPDATE global_transaction SET updated_at = :now WHERE id = :id AND state = 'ACTIVE'")
-    boolean lockActive(String id, Instant now);
-
-    /** Takes over a transaction whose driver's lease ran out; while the lease runs, nobody else drives it. */
-    @Modifying
-    @Query("""
-            UPDATE global_transaction SET owner = :owner, lease_until = :leaseUntil
-            WHERE id = :id AND state = :state AND lease_until < :now""")
-    boolean claim(String id, String state, String owner, Instant leaseUntil, Instant now);
-
-    /** Takes a transaction over even from a live driver: an operator's "retry now" (phase 2 is idempotent). */
-    @Modifying
-    @Query("UPDATE global_transaction SET owner = :owner, lease_until = :leaseUntil WHERE id = :id AND state = :state")
-    boolean takeOver(String id, String state, String owner, Instant leaseUntil);
-
-    /** Hands a transaction back to recovery no earlier than {@code retryAt}. */
-    @Modifying
-    @Query("UPDATE global_transaction SET lease_until = :retryAt WHERE id = :id AND owner = :owner")
-    boolean release(String id, String owner, Instant retryAt);
-
-    /** Ends the leases of an earlier run of this coordinator node, which died holding them. */
-    @Modifying
-    @Query("""
-            UPDATE global_transaction SET lease_until = :now
-            WHERE owner LIKE :nodePrefix AND owner <> :owner AND state IN ('PREPARING', 'COMMITTING', 'ABORTING')""")
-    int expireLeasesOfEarlierRuns(String nodePrefix, String owner, Instant now);
+    /** The states without a decision. */
+    List<String> UNDECIDED = TransactionState.names(TransactionState.ACTIVE, TransactionState.PREPARING);
 
     @Query("""
             SELECT id FROM global_transaction
-            WHERE state IN ('PREPARING', 'COMMITTING', 'ABORTING') AND lease_until < :now
+            WHERE state IN (:states) AND lease_until < :now
             ORDER BY lease_until LIMIT :limit""")
-    List<String> findUnfinishedWithExpiredLease(Instant now, int limit);
+    List<String> findWithExpiredLease(Collection<String> states, Instant now, int limit);
 
-    /** Transactions an earlier run of this node left without a decision (ACTIVE or PREPARING): their driver is gone. */
+    default List<String> findUnfinishedWithExpiredLease(Instant now, int limit) {
+        return findWithExpiredLease(UNFINISHED, now, limit);
+    }
+
+    /** Transactions an earlier run of this node left in {@code states}: their driver is gone. */
     @Query("""
             SELECT id, state FROM global_transaction
-            WHERE state IN ('ACTIVE', 'PREPARING') AND owner LIKE :nodePrefix AND owner <> :owner
+            WHERE state IN (:states) AND owner LIKE :nodePrefix AND owner <> :owner
             ORDER BY created_at LIMIT :limit""")
-    List<Undecided> findUndecidedOfEarlierRuns(String nodePrefix, String owner, int limit);
+    List<Undecided> findOfEarlierRuns(Collection<String> states, String nodePrefix, String owner, int limit);
+
+    default List<Undecided> findUndecidedOfEarlierRuns(String nodePrefix, String owner, int limit) {
+        return findOfEarlierRuns(UNDECIDED, nodePrefix, owner, limit);
+    }
 
     @Query("""
             SELECT COUNT(*) FROM global_transaction
-            WHERE state IN ('ACTIVE', 'PREPARING') AND owner LIKE :nodePrefix AND owner <> :owner""")
-    long countUndecidedOfEarlierRuns(String nodePrefix, String owner);
+            WHERE state IN (:states) AND owner LIKE :nodePrefix AND owner <> :owner""")
+    long countOfEarlierRuns(Collection<String> states, String nodePrefix, String owner);
+
+    default long countUndecidedOfEarlierRuns(String nodePrefix, String owner) {
+        return countOfEarlierRuns(UNDECIDED, nodePrefix, owner);
+    }
+
+    @Query("SELECT id FROM global_transaction WHERE state = :state AND expires_at < :now ORDER BY expires_at LIMIT :limit")
+    List<String> findInStateExpiredBefore(String state, Instant now, int limit);
+
+    /** Active transactions past their timeout. */
+    default List<String> findExpired(Instant now, int limit) {
+        return findInStateExpiredBefore(TransactionState.ACTIVE.name(), now, limit);
+    }
 
     /** A transaction without a decision, and the state it is in. */
     record Undecided(String id, TransactionState state) {
     }
-
-    @Query("SELECT id FROM global_transaction WHERE state = 'ACTIVE' AND expires_at < :now ORDER BY expires_at LIMIT :limit")
-    List<String> findExpired(Instant now, int limit);
 }

@@ -55,4 +55,9 @@ public enum TransactionState {
     public boolean isFinal() {
         return this == COMMITTED || this == ABORTED;
     }
+
+    /** The names of {@code states}, for SQL parameters. */
+    public static java.util.List<String> names(TransactionState... states) {
+        return java.util.Arrays.stream(states).map(Enum::name).toList();
+    }
 }

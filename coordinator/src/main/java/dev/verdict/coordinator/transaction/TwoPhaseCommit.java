@@ -2,174 +2,188 @@ package dev.verdict.coordinator.transaction;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchRepository;
 import dev.verdict.coordinator.branch.BranchState;
+import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.coordinator.log.TransactionLog;
+import dev.verdict.coordinator.log.TransactionLog.BranchFailure;
+import dev.verdict.coordinator.log.TransactionLog.BranchMove;
 import dev.verdict.coordinator.participant.ParticipantClient;
 import dev.verdict.coordinator.participant.Vote;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Drives a transaction through the two phases. Phase 2 ({@link #finish}) reads everything it needs
- * from the log and is safe to run again from any point, so recovery after a crash runs the very same
- * code as the happy path.
+ * Drives a transaction through the two phases; the caller holds its lease. Phase 2 ({@link #finish})
+ * reads everything it needs from the log and is safe to run again from any point, so recovery after a
+ * crash runs the very same code as the happy path.
  */
 @Component
 public class TwoPhaseCommit {
 
     private static final Logger log = LoggerFactory.getLogger(TwoPhaseCommit.class);
-    private static final Duration RETRY_UNFINISHED_AFTER = Duration.ofSeconds(5);
 
     private final TransactionRepository transactions;
     private final BranchRepository branches;
+    private final TransactionLog transactionLog;
     private final ParticipantClient participants;
     private final ExecutorService participantCalls;
     private final CoordinatorIdentity identity;
+    private final CoordinatorProperties properties;
     private final Clock clock;
     private final MeterRegistry meters;
     private final CrashPoints crashPoints;
-    private final TransactionTemplate logWrites;
-    private final TransactionHistory history;
+    private final IntervalFunction retryBackoff;
 
-    TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, ParticipantClient participants,
-            ExecutorService participantCalls, CoordinatorIdentity identity, Clock clock, MeterRegistry meters,
-            CrashPoints crashPoints, PlatformTransactionManager logTransactions, TransactionHistory history) {
-        this.history = history;
-        this.crashPoints = crashPoints;
-        this.logWrites = new TransactionTemplate(logTransactions);
+    TwoPhaseCommit(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
+            ParticipantClient participants, ExecutorService participantCalls, CoordinatorIdentity identity,
+            CoordinatorProperties properties, Clock clock, MeterRegistry meters, CrashPoints crashPoints) {
         this.transactions = transactions;
         this.branches = branches;
+        this.transactionLog = transactionLog;
         this.participants = participants;
         this.participantCalls = participantCalls;
         this.identity = identity;
+        this.properties = properties;
         this.clock = clock;
         this.meters = meters;
+        this.crashPoints = crashPoints;
+        this.retryBackoff = IntervalFunction.ofExponentialBackoff(properties.retryBackoff(), 2, properties.retryBackoffMax());
     }
 
     /**
-     * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel,
-     * logs the decision, then runs phase 2.
+     * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel, logs
+     * the decision, then runs phase 2.
      */
     void prepareAndDecide(String id) {
         List<Branch> registered = branches.findByTransactionId(id);
         Timer.Sample prepare = Timer.start(meters);
-        List<CompletableFuture<Vote>> asked = registered.stream()
-                .map(branch -> CompletableFuture.supplyAsync(() -> participants.prepare(branch), participantCalls))
-                .toList();
-        List<Vote> votes = asked.stream().map(CompletableFuture::join).toList();
+        List<Vote> votes = inParallel(registered, participants::prepare);
         prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
         String refusal = null;
-        for (int i = 0; i < registered.size() && refusal == null; i++) {
-            if (!votes.get(i).isYes()) {
-                refusal = "participant '" + registered.get(i).participantName() + "' voted no: " + votes.get(i).detail();
+        List<BranchMove> moves = new ArrayList<>(registered.size());
+        for (int i = 0; i < registered.size(); i++) {
+            Vote vote = votes.get(i);
+            if (!vote.isYes() && refusal == null) {
+                refusal = "participant '" + registered.get(i).participantName() + "' voted no: " + vote.detail();
             }
+            moves.add(new BranchMove(registered.get(i), switch (vote.kind()) {
+                case PREPARED -> BranchState.PREPARED;
+                case READ_ONLY -> BranchState.READ_ONLY;
+                case ABORT -> BranchState.REFUSED;
+            }, vote.detail()));
         }
         if (refusal == null) {
             crashPoints.reach(CrashPoints.BEFORE_DECISION);
         }
-        String reason = refusal;
-        // The votes and the decision are one write to the log, and the decision must be durable before any
-        // participant hears it: this commits (on the H2 log, reaches the file) before phase 2 sends anything.
-        boolean decided = Boolean.TRUE.equals(logWrites.execute(status -> {
-            for (int i = 0; i < registered.size(); i++) {
-                moveBranch(registered.get(i), switch (votes.get(i).kind()) {
-                    case PREPARED -> BranchState.PREPARED;
-                    case READ_ONLY -> BranchState.READ_ONLY;
-                    case ABORT -> BranchState.REFUSED;
-                }, votes.get(i).detail());
-            }
-            TransactionState decision = reason == null ? TransactionState.COMMITTING : TransactionState.ABORTING;
-            boolean won = transactions.decide(id, "PREPARING", decision.name(), reason, clock.instant());
-            if (won) {
-                history.record(id, null, TransactionState.PREPARING, decision, reason);
-            }
-            return won;
-        }));
-        if (decided && reason == null) {
+        TransactionState decision = refusal == null ? TransactionState.COMMITTING : TransactionState.ABORTING;
+        Instant now = clock.instant();
+        // The votes and the decision are one write to the log, and a commit decision reaches the disk
+        // before any participant hears it: a crash after this point must end in commit everywhere.
+        if (!transactionLog.decide(id, TransactionState.PREPARING, decision, moves, refusal, identity.owner(),
+                now.plus(properties.lease()), now)) {
+            // A rollback or recovery decided first and drives phase 2 itself.
+            log.info("Transaction {} was decided by someone else while preparing", id);
+            return;
+        }
+        if (refusal == null) {
             log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
             crashPoints.reach(CrashPoints.AFTER_DECISION);
-        } else if (decided) {
-            log.info("Transaction {} decided ABORT: {}", id, reason);
+        } else {
+            log.info("Transaction {} decided ABORT: {}", id, refusal);
         }
         finish(id);
     }
 
     /**
-     * Phase 2: tells every unfinished branch the logged outcome. Branches that do not acknowledge
-     * keep the transaction unfinished; it is handed to recovery, which calls this again later.
-     * Does nothing for a transaction without a decision.
+     * Phase 2: tells every unfinished branch the logged outcome. Branches that do not acknowledge keep the
+     * transaction unfinished; it is handed back to recovery, which calls this again after a backoff that
+     * grows with the failed attempts. Does nothing for a transaction without a decision. Answers whether
+     * the transaction is finished.
      */
-    public void finish(String id) {
+    public boolean finish(String id) {
         GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
-        boolean commit = transaction.state() == TransactionState.COMMITTING;
-        if (!commit && transaction.state() != TransactionState.ABORTING) {
-            return;
+        TransactionState decision = transaction.state();
+        if (decision != TransactionState.COMMITTING && decision != TransactionState.ABORTING) {
+            return decision.isFinal();
         }
+        boolean commit = decision == TransactionState.COMMITTING;
         BranchState target = commit ? BranchState.COMMITTED : BranchState.ROLLED_BACK;
-        Consumer<Branch> call = commit ? participants::commit : participants::rollback;
+        List<Branch> all = branches.findByTransactionId(id);
+        List<Branch> unfinished = all.stream().filter(branch -> !branch.state().isFinished()).toList();
         Timer.Sample phase2 = Timer.start(meters);
-        List<CompletableFuture<Delivery>> sent = branches.findByTransactionId(id).stream()
-                .filter(branch -> !branch.state().isFinished())
-                .map(branch -> CompletableFuture.supplyAsync(() -> tell(branch, call, target), participantCalls))
-                .toList();
-        List<Delivery> deliveries = sent.stream().map(CompletableFuture::join).toList();
+        List<Delivery> deliveries = inParallel(unfinished, branch -> tell(branch, commit ? participants::commit : participants::rollback, target));
         phase2.stop(meters.timer("verdict.phase.duration", "phase", commit ? "commit" : "rollback"));
 
-        // Acknowledgements are logged in one write; a crash before it only makes recovery send them again.
-        boolean allAcknowledged = deliveries.stream().allMatch(Delivery::acknowledged);
-        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        boolean finished = Boolean.TRUE.equals(logWrites.execute(status -> {
-            for (Delivery delivery : deliveries) {
-                if (delivery.acknowledged()) {
-                    moveBranch(delivery.branch(), target, null);
-                } else if (delivery.error() != null) {
-                    branches.recordFailure(delivery.branch().id(), delivery.error(), clock.instant());
+        List<BranchMove> acknowledged = new ArrayList<>();
+        List<BranchFailure> failures = new ArrayList<>();
+        int mostAttempts = 0;
+        for (Delivery delivery : deliveries) {
+            if (delivery.acknowledged()) {
+                acknowledged.add(new BranchMove(delivery.branch(), target, null));
+            } else {
+                mostAttempts = Math.max(mostAttempts, delivery.branch().attempts() + 1);
+                if (delivery.error() != null) {
+                    failures.add(new BranchFailure(delivery.branch(), delivery.error()));
                 }
             }
-            if (allAcknowledged && transactions.finish(id, transaction.state().name(), end.name(), clock.instant())) {
-                history.record(id, null, transaction.state(), end, null);
-                return true;
-            }
-            if (allAcknowledged) {
-                return false;
-            }
-            transactions.release(id, identity.owner(), clock.instant().plus(RETRY_UNFINISHED_AFTER));
-            return false;
-        }));
+        }
+        boolean everyBranchFinished = acknowledged.size() == unfinished.size();
+        Instant now = clock.instant();
+        Instant retryAt = now.plusMillis(retryBackoff.apply(Math.max(1, mostAttempts)));
+        boolean finished = transactionLog.endPhase2(id, decision, acknowledged, failures, everyBranchFinished,
+                identity.owner(), retryAt, now);
+        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
         if (finished) {
             meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
             log.info("Transaction {} {}", id, end);
-        } else if (!allAcknowledged) {
-            log.warn("Transaction {} stays {}: not every branch acknowledged; recovery retries it", id, transaction.state());
+        } else if (!everyBranchFinished) {
+            log.warn("Transaction {} stays {}: {} of {} branches did not acknowledge; recovery retries at {}", id, decision,
+                    unfinished.size() - acknowledged.size(), unfinished.size(), retryAt);
         }
+        return finished;
+    }
+
+    /** The time recovery waits before the next phase-2 attempt after {@code attempts} failed ones. */
+    Duration retryDelay(int attempts) {
+        return Duration.ofMillis(retryBackoff.apply(Math.max(1, attempts)));
+    }
+
+    /**
+     * Calls every branch at once, the first on this thread and the others on the participant-call pool,
+     * and answers in the branches' order.
+     */
+    private <T> List<T> inParallel(List<Branch> targets, Function<Branch, T> call) {
+        if (targets.isEmpty()) {
+            return List.of();
+        }
+        List<CompletableFuture<T>> others = targets.subList(1, targets.size()).stream()
+                .map(branch -> CompletableFuture.supplyAsync(() -> call.apply(branch), participantCalls))
+                .toList();
+        List<T> answers = new ArrayList<>(targets.size());
+        answers.add(call.apply(targets.getFirst()));
+        others.forEach(other -> answers.add(other.join()));
+        return answers;
     }
 
     /** What became of one phase-2 call: acknowledged, failed with an error, or not made (breaker open). */
     private record Delivery(Branch branch, boolean acknowledged, @Nullable String error) {
-    }
-
-    /** A compare-and-set on the branch's state, allowed only along the state machine's edges. */
-    private void moveBranch(Branch branch, BranchState to, @Nullable String detail) {
-        if (!branch.state().canMoveTo(to)) {
-            throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + to);
-        }
-        if (branches.move(branch.id(), branch.state().name(), to.name(), detail, clock.instant())) {
-            history.record(branch.transactionId(), branch.id(), branch.state(), to, detail);
-        }
     }
 
     private Delivery tell(Branch branch, Consumer<Branch> call, BranchState target) {
@@ -180,7 +194,7 @@ public class TwoPhaseCommit {
             }
             return new Delivery(branch, true, null);
         } catch (CallNotPermittedException e) {
-            // Not called at all: the branch keeps the error that opened the breaker, and its attempt count.
+            // Not called at all: the branch keeps the error that opened the breaker.
             log.debug("Participant '{}' not called for transaction {}: circuit breaker open",
                     branch.participantName(), branch.transactionId());
             return new Delivery(branch, false, null);

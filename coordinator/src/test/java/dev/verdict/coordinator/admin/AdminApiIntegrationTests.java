@@ -147,38 +147,20 @@ class AdminApiIntegrationTests {
     }
 
     @Test
-    void commitByHandIsRefusedUnlessEveryBranchIsKnownPrepared() {
+    void thereIsNoCommitByHandBecauseNoRealStateCouldNeedOne() {
+        // Votes and the commit decision are one write to the log, so no transaction ever waits with every
+        // branch prepared and no decision: an operator can only abort before the decision, or retry after it.
         String id = begin();
         alpha.doWork(id);
 
         Answer refused = admin.post("/api/v1/admin/transactions/" + id + "/commit", Map.of("reason", "looks fine"));
 
-        assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.text("detail")).contains("only to a PREPARING transaction");
+        assertThat(refused.status()).isEqualTo(404);
+        assertThat(refused.contentType()).isEqualTo("application/problem+json");
+        assertThat(logState(id)).isEqualTo("ACTIVE");
+        assertThat(auditEntries(id)).isZero();
         assertThat(alpha.committedRows(id)).isZero();
         api.post("/api/v1/transactions/" + id + "/rollback");
-    }
-
-    @Test
-    void commitByHandCommitsAPreparingTransactionWhoseBranchesAreAllPrepared() {
-        String id = begin();
-        alpha.doWork(id);
-        beta.doWork(id);
-        // the state a coordinator leaves when it dies after the votes and before deciding: every branch
-        // prepared in its database and in the log, the transaction PREPARING, nobody driving it
-        for (ProtocolParticipant participant : new ProtocolParticipant[] {alpha, beta}) {
-            String branch = branchIdOf(id, participant == alpha ? "alpha" : "beta");
-            new Http(participant.url()).post("/prepare", Map.of("transactionId", id, "branchId", branch));
-        }
-        new JdbcTemplate(log).update("UPDATE branch SET state = 'PREPARED' WHERE transaction_id = ?", id);
-        new JdbcTemplate(log).update("UPDATE global_transaction SET state = 'PREPARING' WHERE id = ?", id);
-
-        Answer committed = admin.post("/api/v1/admin/transactions/" + id + "/commit", Map.of("reason", "all prepared; client asked"));
-
-        assertThat(committed.status()).as(committed.raw()).isEqualTo(200);
-        assertThat(logState(id)).isEqualTo("COMMITTED");
-        assertThat(alpha.committedRows(id)).isEqualTo(1);
-        assertThat(beta.committedRows(id)).isEqualTo(1);
     }
 
     @Test

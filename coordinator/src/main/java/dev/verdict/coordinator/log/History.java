@@ -1,7 +1,5 @@
-package dev.verdict.coordinator.transaction;
+package dev.verdict.coordinator.log;
 
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -10,18 +8,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The history of every change of state, written right after the compare-and-set that made it (inside
- * the same database transaction where there is one), for operators to read on the dashboard.
+ * Every change of state of a transaction or a branch, written by {@link TransactionLog} in the same
+ * database transaction as the change, for operators to read on the dashboard.
  */
 @Component
-public class TransactionHistory {
+public class History {
 
     private final JdbcClient jdbc;
-    private final Clock clock;
 
-    TransactionHistory(JdbcClient jdbc, Clock clock) {
+    History(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.clock = clock;
     }
 
     /** One change of state; {@code branchId} is null for the transaction's own state. */
@@ -29,17 +25,15 @@ public class TransactionHistory {
             @Nullable String detail, Instant occurredAt) {
     }
 
-    public void record(String transactionId, @Nullable String branchId, @Nullable Enum<?> from, Enum<?> to,
-            @Nullable String detail) {
+    static void record(JdbcClient jdbc, String transactionId, @Nullable String branchId, @Nullable Enum<?> from, Enum<?> to,
+            @Nullable String detail, Instant at) {
         jdbc.sql("""
                 INSERT INTO transaction_event (transaction_id, branch_id, from_state, to_state, detail, occurred_at)
                 VALUES (:transactionId, :branchId, :from, :to, :detail, :at)""")
-                .param("transactionId", transactionId)
-                .param("branchId", branchId)
-                .param("from", from == null ? null : from.name())
-                .param("to", to.name())
-                .param("detail", detail)
-                .param("at", Timestamp.from(clock.instant()))
+                .param("transactionId", transactionId).param("branchId", branchId)
+                .param("from", from == null ? null : from.name()).param("to", to.name())
+                .param("detail", detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000))
+                .param("at", TransactionLog.at(at))
                 .update();
     }
 

@@ -1,0 +1,179 @@
+package dev.verdict.coordinator.log;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Group commit: every write to the log goes through one writer thread, which runs the writes that are
+ * waiting together in one database transaction and commits them at once. Under load, concurrent
+ * transactions share a commit, and a forced one ({@link Durability#FORCED}) shares its sync to disk with
+ * everything in its batch; alone, a write waits for no one.
+ *
+ * <p>A write is a function of the connection that must not throw for an expected outcome (it answers a
+ * result instead): one that throws rolls its whole batch back, and the others are then run again one by
+ * one, so that only the failing write fails.
+ */
+@Component
+class LogWriter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
+    private static final int MAX_BATCH = 256;
+
+    /** How a write must reach the log before its caller goes on. */
+    enum Durability {
+        /** Committed, and synced to disk before the caller hears of it: a commit decision. */
+        FORCED,
+        /**
+         * Committed and visible at once; it reaches the disk a moment later, and is lost only in a crash of
+         * the machine or the database (not of the coordinator), where presumed abort makes up for it.
+         */
+        LAZY
+    }
+
+    private record Request<T>(Durability durability, Function<JdbcClient, T> work, CompletableFuture<T> result) {
+
+        void complete(Object value) {
+            @SuppressWarnings("unchecked")
+            T typed = (T) value;
+            result.complete(typed);
+        }
+    }
+
+    private final BlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
+    private final TransactionTemplate transactions;
+    private final JdbcClient jdbc;
+    private final LogDialect dialect;
+    private final Timer commits;
+    private final DistributionSummary batchSizes;
+    private volatile boolean running;
+    private Thread writer;
+
+    LogWriter(PlatformTransactionManager transactionManager, JdbcClient jdbc, LogDialect dialect, MeterRegistry meters) {
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.jdbc = jdbc;
+        this.dialect = dialect;
+        this.commits = Timer.builder("verdict.log.commit").description("one group commit of the log, sync included")
+                .publishPercentileHistogram().register(meters);
+        this.batchSizes = DistributionSummary.builder("verdict.log.batch.size")
+                .description("writes that shared one group commit").register(meters);
+    }
+
+    /** Runs {@code work} in the next group commit and answers its result once it is as durable as asked. */
+    <T> T write(Durability durability, Function<JdbcClient, T> work) {
+        if (!running) {
+            throw new IllegalStateException("the log writer is not running (the coordinator is starting or stopping)");
+        }
+        Request<T> request = new Request<>(durability, work, new CompletableFuture<>());
+        queue.add(request);
+        try {
+            return request.result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void run() {
+        List<Request<?>> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Request<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                log.error("The log writer failed a batch of {} writes", batch.size(), e);
+                batch.forEach(request -> request.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Request<?>> batch) {
+        boolean forced = batch.stream().anyMatch(request -> request.durability() == Durability.FORCED);
+        long started = System.nanoTime();
+        List<Object> results;
+        try {
+            results = transactions.execute(status -> {
+                dialect.startBatch(jdbc, forced);
+                List<Object> answers = new ArrayList<>(batch.size());
+                for (Request<?> request : batch) {
+                    answers.add(request.work().apply(jdbc));
+                }
+                return answers;
+            });
+            if (forced) {
+                dialect.syncAfterCommit(jdbc);
+            }
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.getFirst().result().completeExceptionally(e);
+                return;
+            }
+            // One write failed and took the batch with it: run each alone, so that only that one fails.
+            for (Request<?> request : batch) {
+                commit(List.of(request));
+            }
+            return;
+        }
+        commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        batchSizes.record(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(results.get(i));
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = Thread.ofPlatform().name("verdict-log-writer").daemon(true).start(this::run);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts before, and stops after, everything that writes to the log (the web server included). */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000;
+    }
+}

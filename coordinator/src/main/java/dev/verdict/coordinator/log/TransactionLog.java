@@ -1,0 +1,247 @@
+package dev.verdict.coordinator.log;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.branch.BranchState;
+import dev.verdict.coordinator.log.LogWriter.Durability;
+import dev.verdict.coordinator.transaction.GlobalTransaction;
+import dev.verdict.coordinator.transaction.TransactionState;
+
+/**
+ * The only way to change the durable state of a transaction or of a branch. Every change is a
+ * compare-and-set along its state machine ({@link TransactionState}, {@link BranchState}), written with
+ * its history row in one database transaction, through the group commit of {@link LogWriter}. A method
+ * that answers {@code false} lost the race: someone else moved the transaction first.
+ *
+ * <p>Only the commit decision is forced to disk before its caller goes on: presumed abort makes every
+ * other write safe to lose in a crash of the machine (a transaction the log does not know, or knows only
+ * as undecided, is aborted), and phase 2 is sent again until it is acknowledged.
+ */
+@Component
+public class TransactionLog {
+
+    private final LogWriter writer;
+    private final LeaseWrites leases;
+
+    TransactionLog(LogWriter writer) {
+        this.writer = writer;
+        this.leases = new LeaseWrites(writer);
+    }
+
+    /** The lease operations: who drives a transaction, and until when. */
+    public LeaseWrites leases() {
+        return leases;
+    }
+
+    /** Logs a new ACTIVE transaction. */
+    public GlobalTransaction begin(GlobalTransaction transaction) {
+        return writer.write(Durability.LAZY, jdbc -> {
+            jdbc.sql("""
+                    INSERT INTO global_transaction (id, name, state, created_at, expires_at, updated_at, owner, lease_until)
+                    VALUES (:id, :name, :state, :createdAt, :expiresAt, :createdAt, :owner, :leaseUntil)""")
+                    .param("id", transaction.id()).param("name", transaction.name())
+                    .param("state", transaction.state().name()).param("createdAt", at(transaction.createdAt()))
+                    .param("expiresAt", at(transaction.expiresAt())).param("owner", transaction.owner())
+                    .param("leaseUntil", at(transaction.leaseUntil()))
+                    .update();
+            History.record(jdbc, transaction.id(), null, null, transaction.state(), transaction.name(), transaction.createdAt());
+            return transaction;
+        });
+    }
+
+    /** What came of a registration. */
+    public sealed interface Registration {
+
+        /** The branch of this participant URL: made now, or registered before. */
+        record Registered(Branch branch, boolean created) implements Registration {
+        }
+
+        /** The transaction takes no more participants: it is past ACTIVE, or past its timeout. */
+        record Refused(TransactionState state, boolean timedOut) implements Registration {
+        }
+
+        record UnknownTransaction() implements Registration {
+        }
+    }
+
+    /**
+     * Adds a branch to an ACTIVE transaction that has not timed out, or answers the branch this URL
+     * registered before. The check and the insert are one database transaction that locks the
+     * transaction's row, so a registration and the move to PREPARING are serialized even across
+     * coordinators sharing the log: a branch is either in the list that phase 1 reads, or refused.
+     */
+    public Registration register(String transactionId, String participantName, String url, Instant now) {
+        return writer.write(Durability.LAZY, jdbc -> {
+            int locked = jdbc.sql("""
+                    UPDATE global_transaction SET updated_at = :now
+                    WHERE id = :id AND state = :active AND expires_at > :now""")
+                    .param("now", at(now)).param("id", transactionId).param("active", TransactionState.ACTIVE.name())
+                    .update();
+            if (locked == 0) {
+                return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
+                        .query((rs, row) -> (Registration) new Registration.Refused(TransactionState.valueOf(rs.getString(1)),
+                                !rs.getTimestamp(2).toInstant().isAfter(now)))
+                        .optional().orElseGet(Registration.UnknownTransaction::new);
+            }
+            Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
+                    .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
+            if (existing.isPresent()) {
+                return new Registration.Registered(existing.get(), false);
+            }
+            Branch branch = new Branch(UUID.randomUUID().toString(), transactionId, participantName, url,
+                    BranchState.REGISTERED, null, null, 0, now, now);
+            jdbc.sql("""
+                    INSERT INTO branch (id, transaction_id, participant_name, url, state, attempts, registered_at, updated_at)
+                    VALUES (:id, :transactionId, :name, :url, :state, 0, :now, :now)""")
+                    .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
+                    .param("url", url).param("state", branch.state().name()).param("now", at(now))
+                    .update();
+            History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url, now);
+            return new Registration.Registered(branch, true);
+        });
+    }
+
+    /** ACTIVE to PREPARING, taking the lease for {@code owner}, who now runs phase 1. */
+    public boolean startPreparing(String id, String owner, Instant leaseUntil, Instant now) {
+        TransactionState.ACTIVE.moveTo(TransactionState.PREPARING);
+        return writer.write(Durability.LAZY, jdbc -> {
+            boolean won = jdbc.sql("""
+                    UPDATE global_transaction SET state = :to, updated_at = :now, owner = :owner, lease_until = :leaseUntil
+                    WHERE id = :id AND state = :from""")
+                    .param("to", TransactionState.PREPARING.name()).param("now", at(now)).param("owner", owner)
+                    .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
+                    .update() == 1;
+            if (won) {
+                History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.PREPARING, null, now);
+            }
+            return won;
+        });
+    }
+
+    /** A branch's vote or acknowledgement: the state it moves to, with a detail for the history. */
+    public record BranchMove(Branch branch, BranchState to, @Nullable String detail) {
+    }
+
+    /**
+     * Logs the decision with the votes that led to it, and gives the lease to {@code owner}, who sends
+     * phase 2. A commit decision is forced to disk before this returns, because no participant may hear
+     * it before it is durable; an abort is not, because a lost abort is presumed anyway.
+     */
+    public boolean decide(String id, TransactionState from, TransactionState decision, List<BranchMove> votes,
+            @Nullable String reason, String owner, Instant leaseUntil, Instant now) {
+        from.moveTo(decision);
+        if (decision != TransactionState.COMMITTING && decision != TransactionState.ABORTING) {
+            throw new IllegalArgumentException("a decision is COMMITTING or ABORTING, not " + decision);
+        }
+        Durability durability = decision == TransactionState.COMMITTING ? Durability.FORCED : Durability.LAZY;
+        return writer.write(durability, jdbc -> {
+            boolean won = jdbc.sql("""
+                    UPDATE global_transaction SET state = :to, outcome_reason = :reason, decided_at = :now, updated_at = :now,
+                        owner = :owner, lease_until = :leaseUntil
+                    WHERE id = :id AND state = :from""")
+                    .param("to", decision.name()).param("reason", reason).param("now", at(now)).param("owner", owner)
+                    .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", from.name())
+                    .update() == 1;
+            if (won) {
+                votes.forEach(vote -> moveBranch(jdbc, vote, now));
+                History.record(jdbc, id, null, from, decision, reason, now);
+            }
+            return won;
+        });
+    }
+
+    /** A phase-2 call that was not acknowledged, and why. */
+    public record BranchFailure(Branch branch, String error) {
+    }
+
+    /**
+     * Logs what phase 2 achieved: the acknowledged branches, and the failures. When every branch is finished
+     * the transaction moves from its decision to its end (COMMITTED or ABORTED) and this answers true;
+     * otherwise the lease is handed back to recovery until {@code retryAt}.
+     */
+    public boolean endPhase2(String id, TransactionState decision, List<BranchMove> acknowledged, List<BranchFailure> failures,
+            boolean everyBranchFinished, String owner, Instant retryAt, Instant now) {
+        TransactionState end = decision == TransactionState.COMMITTING ? TransactionState.COMMITTED : TransactionState.ABORTED;
+        decision.moveTo(end);
+        return writer.write(Durability.LAZY, jdbc -> {
+            acknowledged.forEach(ack -> moveBranch(jdbc, ack, now));
+            for (BranchFailure failure : failures) {
+                jdbc.sql("UPDATE branch SET attempts = attempts + 1, last_error = :error, updated_at = :now WHERE id = :id")
+                        .param("error", failure.error()).param("now", at(now)).param("id", failure.branch().id()).update();
+            }
+            if (everyBranchFinished) {
+                boolean won = jdbc.sql("""
+                        UPDATE global_transaction SET state = :to, finished_at = :now, updated_at = :now
+                        WHERE id = :id AND state = :from""")
+                        .param("to", end.name()).param("now", at(now)).param("id", id).param("from", decision.name())
+                        .update() == 1;
+                if (won) {
+                    History.record(jdbc, id, null, decision, end, null, now);
+                }
+                return won;
+            }
+            jdbc.sql("UPDATE global_transaction SET lease_until = :retryAt WHERE id = :id AND owner = :owner")
+                    .param("retryAt", at(retryAt)).param("id", id).param("owner", owner).update();
+            return false;
+        });
+    }
+
+    /**
+     * Declares a branch finished by hand (RESOLVED_BY_HAND, a heuristic outcome kept for ever), with the
+     * operator's audit entry in the same write.
+     */
+    public boolean resolveBranchByHand(Branch branch, String actor, String reason, Instant now) {
+        String detail = "resolved by " + actor + ": " + reason;
+        return writer.write(Durability.LAZY, jdbc -> moveBranch(jdbc, new BranchMove(branch, BranchState.RESOLVED_BY_HAND, detail), now));
+    }
+
+    /** An operator's action on a transaction: who, why, and what came of it. Never deleted. */
+    public void audit(String transactionId, @Nullable String branchId, String action, String actor, String reason,
+            String outcome, Instant now) {
+        writer.write(Durability.LAZY, jdbc -> jdbc.sql("""
+                INSERT INTO audit_entry (transaction_id, branch_id, action, actor, reason, outcome, occurred_at)
+                VALUES (:transactionId, :branchId, :action, :actor, :reason, :outcome, :at)""")
+                .param("transactionId", transactionId).param("branchId", branchId).param("action", action)
+                .param("actor", actor).param("reason", reason).param("outcome", outcome).param("at", at(now))
+                .update());
+    }
+
+    private static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now) {
+        Branch branch = move.branch();
+        if (!branch.state().canMoveTo(move.to())) {
+            throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + move.to());
+        }
+        boolean won = jdbc.sql("""
+                UPDATE branch SET state = :to, vote_detail = COALESCE(:detail, vote_detail), updated_at = :now
+                WHERE id = :id AND state = :from""")
+                .param("to", move.to().name()).param("detail", move.detail()).param("now", at(now))
+                .param("id", branch.id()).param("from", branch.state().name())
+                .update() == 1;
+        if (won) {
+            History.record(jdbc, branch.transactionId(), branch.id(), branch.state(), move.to(), move.detail(), now);
+        }
+        return won;
+    }
+
+    private static Branch branch(ResultSet rs, int row) throws SQLException {
+        return new Branch(rs.getString("id"), rs.getString("transaction_id"), rs.getString("participant_name"),
+                rs.getString("url"), BranchState.valueOf(rs.getString("state")), rs.getString("vote_detail"),
+                rs.getString("last_error"), rs.getInt("attempts"), rs.getTimestamp("registered_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    static Timestamp at(Instant instant) {
+        return Timestamp.from(instant);
+    }
+}
