@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -32,11 +33,18 @@ public final class EmbeddedPostgresServer {
 
     /** A server of its own, for a test that needs another configuration; the caller closes it. */
     public static EmbeddedPostgres start(int maxPreparedTransactions) {
+        return start(Map.of("max_prepared_transactions", String.valueOf(maxPreparedTransactions), "max_connections", "200"));
+    }
+
+    /**
+     * A server of its own with these settings over the embedded defaults (which turn
+     * {@code synchronous_commit} off, for speed); the caller closes it.
+     */
+    public static EmbeddedPostgres start(Map<String, String> serverConfig) {
         try {
-            return EmbeddedPostgres.builder()
-                    .setServerConfig("max_prepared_transactions", String.valueOf(maxPreparedTransactions))
-                    .setServerConfig("max_connections", "200")
-                    .start();
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            serverConfig.forEach(builder::setServerConfig);
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }

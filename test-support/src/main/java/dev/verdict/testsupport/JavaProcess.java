@@ -127,6 +127,23 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, and waits for the process to end: it shuts down in order, as on a normal stop. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                kill9();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The operating system's handle of the running process, for its CPU time. */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** Starts the same app with the same arguments again, after a kill. */
     public JavaProcess restart() {
         if (process.isAlive()) {

@@ -1,0 +1,69 @@
+package dev.verdict.benchmark;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to measure, from the environment, so that {@code ./demo.sh bench} takes it as variables:
+ * {@code BENCH_CLIENTS=1,16,64}, {@code BENCH_SECONDS=20}, {@code BENCH_WARMUP_SECONDS=5},
+ * {@code BENCH_ACCOUNTS=10000} per bank, {@code BENCH_HOT=n} (draw accounts from the first n only),
+ * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos},
+ * {@code BENCH_REPORT_SECONDS} (how often to print progress) and {@code BENCH_PROFILE=true} (a flight
+ * recording of the coordinator).
+ */
+record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, int accounts, int hot,
+        boolean postgresBanks, List<Mode> modes, Duration reportEvery, boolean profile, Path output) {
+
+    /** The cases, in the order they run. */
+    enum Mode {
+        BASELINE("baseline"), VERDICT_H2_LOG("verdict-h2-log"), VERDICT_PG_LOG("verdict-pg-log"), ATOMIKOS("atomikos");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+
+        static Mode of(String label) {
+            return Arrays.stream(values()).filter(mode -> mode.label.equals(label.strip())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("BENCH_MODES: unknown mode '" + label
+                            + "'; choose from baseline, verdict-h2-log, verdict-pg-log, atomikos"));
+        }
+    }
+
+    static BenchSettings from(Map<String, String> environment, Path output) {
+        List<Integer> clients = Arrays.stream(environment.getOrDefault("BENCH_CLIENTS", "1,16,64").split(","))
+                .map(String::strip).map(Integer::valueOf).toList();
+        String banks = environment.getOrDefault("BENCH_BANKS", "postgres");
+        if (!banks.equals("postgres") && !banks.equals("h2")) {
+            throw new IllegalArgumentException("BENCH_BANKS must be postgres or h2, not " + banks);
+        }
+        List<Mode> modes = Arrays.stream(environment.getOrDefault("BENCH_MODES",
+                "baseline,verdict-h2-log,verdict-pg-log,atomikos").split(",")).map(Mode::of).toList();
+        int accounts = Integer.parseInt(environment.getOrDefault("BENCH_ACCOUNTS", "10000"));
+        int hot = Integer.parseInt(environment.getOrDefault("BENCH_HOT", "0"));
+        if (accounts < 2 || hot < 0 || hot > accounts || clients.stream().anyMatch(count -> count < 1)) {
+            throw new IllegalArgumentException("BENCH_ACCOUNTS must be at least 2, BENCH_HOT between 0 (uniform) and"
+                    + " BENCH_ACCOUNTS, and every BENCH_CLIENTS count at least 1");
+        }
+        return new BenchSettings(clients, seconds(environment, "BENCH_SECONDS", 20), seconds(environment, "BENCH_WARMUP_SECONDS", 5),
+                accounts, hot, banks.equals("postgres"), modes, seconds(environment, "BENCH_REPORT_SECONDS", 5),
+                Boolean.parseBoolean(environment.getOrDefault("BENCH_PROFILE", "false")), output);
+    }
+
+    private static Duration seconds(Map<String, String> environment, String name, int fallback) {
+        int seconds = Integer.parseInt(environment.getOrDefault(name, Integer.toString(fallback)));
+        if (seconds < 0) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** The accounts a transfer draws from: the first {@code hot}, or all of them. */
+    int drawFrom() {
+        return hot == 0 ? accounts : hot;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.verdict.benchmark;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+import dev.verdict.testsupport.Ports;
+
+/**
+ * The benchmark: {@code ./demo.sh bench}. It starts PostgreSQL, the packaged coordinator and the packaged
+ * banks itself, runs every case, prints the table and writes {@code data/bench/results.json}. Settings
+ * come from the environment ({@link BenchSettings}).
+ */
+@SpringBootApplication
+public class BenchmarkApplication {
+
+    public static void main(String[] args) {
+        int coordinatorPort = Ports.free();
+        String[] all = Arrays.copyOf(args, args.length + 3);
+        all[args.length] = "--spring.config.name=benchmark";
+        all[args.length + 1] = "--verdict.coordinator-url=http://localhost:" + coordinatorPort;
+        all[args.length + 2] = "--bench.coordinator-port=" + coordinatorPort;
+        SpringApplication application = new SpringApplication(BenchmarkApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        System.exit(SpringApplication.exit(application.run(all)));
+    }
+
+    static Path output() {
+        return Path.of(System.getProperty("bench.output", "data/bench"));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.verdict.benchmark;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+
+import dev.verdict.benchmark.BenchSettings.Mode;
+import dev.verdict.participant.autoconfigure.GlobalTransactions;
+import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.Ports;
+
+/** Runs every case of {@link BenchSettings} in one run, on one machine, and checks the money after each. */
+@Component
+class BenchmarkRunner implements ApplicationRunner {
+
+    private final BenchSettings settings;
+    private final RestClient.Builder http;
+    private final GlobalTransactions transactions;
+    private final int coordinatorPort;
+
+    BenchmarkRunner(RestClient.Builder http, GlobalTransactions transactions, @Value("${bench.coordinator-port}") int coordinatorPort) {
+        this.settings = BenchSettings.from(System.getenv(), BenchmarkApplication.output());
+        this.http = http;
+        this.transactions = transactions;
+        this.coordinatorPort = coordinatorPort;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) throws Exception {
+        System.out.printf("Benchmark: %s, clients %s, %d s measured after %d s of warm-up, accounts drawn %s from %d per"
+                + " bank (%s banks); %d processors%n", settings.modes().stream().map(mode -> mode.label).toList(),
+                settings.clients(), settings.measured().toSeconds(), settings.warmUp().toSeconds(),
+                settings.hot() == 0 ? "uniformly" : "from the first " + settings.hot(), settings.accounts(),
+                settings.postgresBanks() ? "PostgreSQL" : "H2", Runtime.getRuntime().availableProcessors());
+        Results results = new Results(settings.output());
+        Workload workload = new Workload(settings);
+        try (Services services = new Services(settings, coordinatorPort, Map.of("a", Ports.free(), "b", Ports.free()))) {
+            // The banks check the coordinator's address at start-up, so it comes first.
+            services.startCoordinator(false, "start");
+            services.startBanks();
+            BankCalls banks = new BankCalls(http, services);
+            VerdictTransfers verdict = new VerdictTransfers(transactions, banks);
+            for (Mode mode : settings.modes()) {
+                System.out.println(mode.label + ":");
+                JavaProcess coordinator = switch (mode) {
+                    case VERDICT_H2_LOG -> services.startCoordinator(false, mode.label);
+                    case VERDICT_PG_LOG -> services.startCoordinator(true, mode.label);
+                    default -> null;
+                };
+                for (int clients : settings.clients()) {
+                    CpuClock cpu = new CpuClock(coordinator);
+                    Workload.Measured measured;
+                    if (mode == Mode.ATOMIKOS) {
+                        try (AtomikosTransfers atomikos = new AtomikosTransfers(services, clients,
+                                settings.output().resolve("atomikos").toAbsolutePath().toString())) {
+                            measured = workload.run(mode.label, clients, atomikos::transfer, cpu::start, cpu::stop);
+                        }
+                    } else {
+                        Workload.Transfer transfer = mode == Mode.BASELINE ? banks::withoutGlobalTransaction : verdict::transfer;
+                        measured = workload.run(mode.label, clients, transfer, cpu::start, cpu::stop);
+                    }
+                    Results.Row row = results.add(mode.label, clients, measured, cpu.millisPer(measured.committed() + measured.aborted()));
+                    checkTheMoney(services, mode.label, clients);
+                    System.out.printf("  %-16s %3d clients: %.1f transfers/s, p50 %.2f ms, p99 %.2f ms, %d aborted, %d failed%s%n",
+                            mode.label, clients, row.tps(), row.p50_ms(), row.p99_ms(), row.aborted(), row.failed(),
+                            measured.firstFailure().isEmpty() ? "" : " (first failure: " + measured.firstFailure() + ")");
+                }
+            }
+        }
+        results.print();
+        System.out.println("Rows written to " + results.file().toAbsolutePath());
+    }
+
+    private static void checkTheMoney(Services services, String mode, int clients) {
+        long total = services.totalBalance();
+        if (total != services.expectedTotal()) {
+            throw new IllegalStateException("after " + mode + " with " + clients + " clients the banks hold " + total
+                    + " cents in all, not " + services.expectedTotal() + ": money was created or lost");
+        }
+        System.out.printf("  %-16s %3d clients: total balance unchanged (%d cents)%n", mode, clients, total);
+    }
+
+    /** The coordinator's CPU time over the measured part of a case, when the case has a coordinator. */
+    private static final class CpuClock {
+
+        private final @Nullable JavaProcess process;
+        private Duration startedAt = Duration.ZERO;
+        private Duration used = Duration.ZERO;
+
+        CpuClock(@Nullable JavaProcess process) {
+            this.process = process;
+        }
+
+        void start() {
+            startedAt = now();
+        }
+
+        void stop() {
+            used = now().minus(startedAt);
+        }
+
+        private Duration now() {
+            return process == null ? Duration.ZERO : process.handle().info().totalCpuDuration().orElse(Duration.ZERO);
+        }
+
+        @Nullable Double millisPer(long transactions) {
+            return process == null || transactions == 0 ? null : used.toNanos() / 1e6 / transactions;
+        }
+    }
+}
