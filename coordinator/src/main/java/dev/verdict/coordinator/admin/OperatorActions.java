@@ -111,7 +111,7 @@ class OperatorActions {
     }
 
     private GlobalTransaction find(String id) {
-        return transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 
     private static TransactionConflictException refuse(GlobalTransaction transaction, String why) {

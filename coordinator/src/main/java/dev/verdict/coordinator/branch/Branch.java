@@ -19,4 +19,15 @@ public record Branch(
         int attempts,
         Instant registeredAt,
         Instant updatedAt) {
+
+    /** This branch as the log holds it after moving to {@code to} at {@code now}; a null detail keeps the old one. */
+    public Branch movedTo(BranchState to, @Nullable String detail, Instant now) {
+        return new Branch(id, transactionId, participantName, url, to, detail == null ? voteDetail : detail, lastError,
+                attempts, registeredAt, now);
+    }
+
+    /** This branch as the log holds it after a phase-2 call failed with {@code error} at {@code now}. */
+    public Branch failed(String error, Instant now) {
+        return new Branch(id, transactionId, participantName, url, state, voteDetail, error, attempts + 1, registeredAt, now);
+    }
 }

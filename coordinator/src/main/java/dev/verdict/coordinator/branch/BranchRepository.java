@@ -11,6 +11,7 @@ import org.springframework.data.repository.ListCrudRepository;
  */
 public interface BranchRepository extends ListCrudRepository<Branch, String> {
 
-    @Query("SELECT * FROM branch WHERE transaction_id = :transactionId ORDER BY registered_at, id")
+    @Query(value = "SELECT * FROM branch WHERE transaction_id = :transactionId ORDER BY registered_at, id",
+            rowMapperClass = BranchRows.class)
     List<Branch> findByTransactionId(String transactionId);
 }

@@ -94,6 +94,7 @@ public class TransactionLog {
                                 !rs.getTimestamp(2).toInstant().isAfter(now)))
                         .optional().orElseGet(Registration.UnknownTransaction::new);
             }
+            // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
             Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
                     .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
             if (existing.isPresent()) {

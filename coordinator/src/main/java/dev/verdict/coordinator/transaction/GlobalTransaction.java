@@ -23,4 +23,15 @@ public record GlobalTransaction(
         Instant updatedAt,
         String owner,
         Instant leaseUntil) {
+
+    /** This transaction as the log holds it after a decision that {@code owner} won at {@code now}. */
+    public GlobalTransaction decided(TransactionState decision, @Nullable String reason, String newOwner, Instant newLeaseUntil,
+            Instant now) {
+        return new GlobalTransaction(id, name, decision, reason, createdAt, expiresAt, now, finishedAt, now, newOwner, newLeaseUntil);
+    }
+
+    /** This transaction as the log holds it after it reached {@code end} at {@code now}. */
+    public GlobalTransaction finished(TransactionState end, Instant now) {
+        return new GlobalTransaction(id, name, end, outcomeReason, createdAt, expiresAt, decidedAt, now, now, owner, leaseUntil);
+    }
 }

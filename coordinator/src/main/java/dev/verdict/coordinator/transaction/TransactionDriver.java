@@ -106,6 +106,6 @@ public class TransactionDriver {
     }
 
     private GlobalTransaction find(String id) {
-        return transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 }

@@ -3,6 +3,7 @@ package dev.verdict.coordinator.transaction;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
@@ -19,6 +20,9 @@ public interface TransactionRepository extends ListCrudRepository<GlobalTransact
 
     /** The states without a decision. */
     List<String> UNDECIDED = TransactionState.names(TransactionState.ACTIVE, TransactionState.PREPARING);
+
+    @Query(value = "SELECT * FROM global_transaction WHERE id = :id", rowMapperClass = GlobalTransactionRows.class)
+    Optional<GlobalTransaction> find(String id);
 
     @Query("""
             SELECT id FROM global_transaction

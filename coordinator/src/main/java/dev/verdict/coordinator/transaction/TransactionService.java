@@ -58,12 +58,12 @@ public class TransactionService {
         GlobalTransaction transaction = transactionLog.begin(new GlobalTransaction(identity.newTransactionId(), name,
                 TransactionState.ACTIVE, null, now, now.plus(effective), null, null, now, identity.owner(), now));
         begun.increment();
-        log.info("Transaction {} begun{} with timeout {}", transaction.id(), name == null ? "" : " as '" + name + "'", effective);
+        log.debug("Transaction {} begun{} with timeout {}", transaction.id(), name == null ? "" : " as '" + name + "'", effective);
         return transaction;
     }
 
     public TransactionDetails details(String id) {
-        GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
         return new TransactionDetails(transaction, branches.findByTransactionId(id));
     }
 
@@ -75,7 +75,7 @@ public class TransactionService {
         return switch (transactionLog.register(id, participantName, url, clock.instant())) {
             case TransactionLog.Registration.Registered registered -> {
                 if (registered.created()) {
-                    log.info("Transaction {}: participant '{}' registered branch {} at {}", id, participantName,
+                    log.debug("Transaction {}: participant '{}' registered branch {} at {}", id, participantName,
                             registered.branch().id(), url);
                 }
                 yield new Registration(registered.branch(), registered.created());
@@ -94,15 +94,18 @@ public class TransactionService {
      */
     public TransactionDetails commit(String id) {
         try (var ignored = MDC.putCloseable("txId", id)) {
-            GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             switch (transaction.state()) {
                 case ACTIVE -> {
                     Instant now = clock.instant();
                     if (!transaction.expiresAt().isAfter(now)) {
                         driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
                     } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
-                        log.info("Transaction {} PREPARING", id);
-                        twoPhaseCommit.prepareAndDecide(id);
+                        log.debug("Transaction {} PREPARING", id);
+                        TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction);
+                        if (done != null) {
+                            return done;
+                        }
                     } else {
                         return commit(id);
                     }
@@ -121,7 +124,7 @@ public class TransactionService {
     /** Aborts the transaction. Refused once a commit decision is logged. */
     public TransactionDetails rollback(String id) {
         try (var ignored = MDC.putCloseable("txId", id)) {
-            GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             switch (transaction.state()) {
                 case ACTIVE, PREPARING -> {
                     if (!driver.abort(id, transaction.state(), "rolled back by the client")) {

@@ -1,7 +1,6 @@
 package dev.verdict.coordinator.transaction;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +68,11 @@ public class TwoPhaseCommit {
 
     /**
      * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel, logs
-     * the decision, then runs phase 2.
+     * the decision, then runs phase 2. Answers the transaction as this thread left it, or null if someone
+     * else decided it meanwhile.
      */
-    void prepareAndDecide(String id) {
+    @Nullable TransactionDetails prepareAndDecide(GlobalTransaction preparing) {
+        String id = preparing.id();
         List<Branch> registered = branches.findByTransactionId(id);
         Timer.Sample prepare = Timer.start(meters);
         List<Vote> votes = inParallel(registered, participants::prepare);
@@ -94,38 +95,46 @@ public class TwoPhaseCommit {
         }
         TransactionState decision = refusal == null ? TransactionState.COMMITTING : TransactionState.ABORTING;
         Instant now = clock.instant();
+        Instant leaseUntil = now.plus(properties.lease());
         // The votes and the decision are one write to the log, and a commit decision reaches the disk
         // before any participant hears it: a crash after this point must end in commit everywhere.
-        if (!transactionLog.decide(id, TransactionState.PREPARING, decision, moves, refusal, identity.owner(),
-                now.plus(properties.lease()), now)) {
+        if (!transactionLog.decide(id, TransactionState.PREPARING, decision, moves, refusal, identity.owner(), leaseUntil, now)) {
             // A rollback or recovery decided first and drives phase 2 itself.
             log.info("Transaction {} was decided by someone else while preparing", id);
-            return;
+            return null;
         }
         if (refusal == null) {
-            log.info("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
+            log.debug("Transaction {} decided COMMIT ({} branches prepared)", id, registered.size());
             crashPoints.reach(CrashPoints.AFTER_DECISION);
         } else {
             log.info("Transaction {} decided ABORT: {}", id, refusal);
         }
-        finish(id);
+        List<Branch> voted = moves.stream().map(move -> move.branch().movedTo(move.to(), move.detail(), now)).toList();
+        return finish(preparing.decided(decision, refusal, identity.owner(), leaseUntil, now), voted);
+    }
+
+    /**
+     * Phase 2 of a transaction read from the log: see {@link #finish(GlobalTransaction, List)}. Answers null
+     * for a transaction without a decision.
+     */
+    public @Nullable TransactionDetails finish(String id) {
+        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        if (!transaction.state().isDecided() || transaction.state().isFinal()) {
+            return null;
+        }
+        return finish(transaction, branches.findByTransactionId(id));
     }
 
     /**
      * Phase 2: tells every unfinished branch the logged outcome. Branches that do not acknowledge keep the
      * transaction unfinished; it is handed back to recovery, which calls this again after a backoff that
-     * grows with the failed attempts. Does nothing for a transaction without a decision. Answers whether
-     * the transaction is finished.
+     * grows with the failed attempts. Answers the transaction and its branches as this thread left them.
      */
-    public boolean finish(String id) {
-        GlobalTransaction transaction = transactions.findById(id).orElseThrow(() -> new TransactionNotFoundException(id));
+    private TransactionDetails finish(GlobalTransaction transaction, List<Branch> all) {
+        String id = transaction.id();
         TransactionState decision = transaction.state();
-        if (decision != TransactionState.COMMITTING && decision != TransactionState.ABORTING) {
-            return decision.isFinal();
-        }
         boolean commit = decision == TransactionState.COMMITTING;
         BranchState target = commit ? BranchState.COMMITTED : BranchState.ROLLED_BACK;
-        List<Branch> all = branches.findByTransactionId(id);
         List<Branch> unfinished = all.stream().filter(branch -> !branch.state().isFinished()).toList();
         Timer.Sample phase2 = Timer.start(meters);
         List<Delivery> deliveries = inParallel(unfinished, branch -> tell(branch, commit ? participants::commit : participants::rollback, target));
@@ -152,17 +161,31 @@ public class TwoPhaseCommit {
         TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
         if (finished) {
             meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
-            log.info("Transaction {} {}", id, end);
+            log.info("Transaction {} {} ({} branches)", id, end, all.size());
         } else if (!everyBranchFinished) {
             log.warn("Transaction {} stays {}: {} of {} branches did not acknowledge; recovery retries at {}", id, decision,
                     unfinished.size() - acknowledged.size(), unfinished.size(), retryAt);
         }
-        return finished;
+        return new TransactionDetails(finished ? transaction.finished(end, now) : transaction,
+                afterPhase2(all, acknowledged, failures, now));
     }
 
-    /** The time recovery waits before the next phase-2 attempt after {@code attempts} failed ones. */
-    Duration retryDelay(int attempts) {
-        return Duration.ofMillis(retryBackoff.apply(Math.max(1, attempts)));
+    /** The branches as the log holds them after phase 2 wrote its acknowledgements and failures. */
+    private static List<Branch> afterPhase2(List<Branch> all, List<BranchMove> acknowledged, List<BranchFailure> failures,
+            Instant now) {
+        return all.stream().map(branch -> {
+            for (BranchMove ack : acknowledged) {
+                if (ack.branch().id().equals(branch.id())) {
+                    return branch.movedTo(ack.to(), null, now);
+                }
+            }
+            for (BranchFailure failure : failures) {
+                if (failure.branch().id().equals(branch.id())) {
+                    return branch.failed(failure.error(), now);
+                }
+            }
+            return branch;
+        }).toList();
     }
 
     /**
