@@ -10,7 +10,7 @@ import java.util.Map;
  * What to measure, from the environment, so that {@code ./demo.sh bench} takes it as variables:
  * {@code BENCH_CLIENTS=1,16,64}, {@code BENCH_SECONDS=20}, {@code BENCH_WARMUP_SECONDS=5},
  * {@code BENCH_ACCOUNTS=10000} per bank, {@code BENCH_HOT=n} (draw accounts from the first n only),
- * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos},
+ * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone},
  * {@code BENCH_REPORT_SECONDS} (how often to print progress) and {@code BENCH_PROFILE=true} (a flight
  * recording of the coordinator).
  */
@@ -19,7 +19,9 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
 
     /** The cases, in the order they run. */
     enum Mode {
-        BASELINE("baseline"), VERDICT_H2_LOG("verdict-h2-log"), VERDICT_PG_LOG("verdict-pg-log"), ATOMIKOS("atomikos");
+        BASELINE("baseline"), VERDICT_H2_LOG("verdict-h2-log"), VERDICT_PG_LOG("verdict-pg-log"), ATOMIKOS("atomikos"),
+        /** The coordinator with participants that answer at once: its own cost, and plain HTTP servers. */
+        COORDINATOR_ALONE("coordinator-alone");
 
         final String label;
 
@@ -42,7 +44,7 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
             throw new IllegalArgumentException("BENCH_BANKS must be postgres or h2, not " + banks);
         }
         List<Mode> modes = Arrays.stream(environment.getOrDefault("BENCH_MODES",
-                "baseline,verdict-h2-log,verdict-pg-log,atomikos").split(",")).map(Mode::of).toList();
+                "baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone").split(",")).map(Mode::of).toList();
         int accounts = Integer.parseInt(environment.getOrDefault("BENCH_ACCOUNTS", "10000"));
         int hot = Integer.parseInt(environment.getOrDefault("BENCH_HOT", "0"));
         if (accounts < 2 || hot < 0 || hot > accounts || clients.stream().anyMatch(count -> count < 1)) {

@@ -48,6 +48,12 @@ class BenchmarkRunner implements ApplicationRunner {
             VerdictTransfers verdict = new VerdictTransfers(transactions, banks);
             for (Mode mode : settings.modes()) {
                 System.out.println(mode.label + ":");
+                if (mode == Mode.COORDINATOR_ALONE) {
+                    JavaProcess alone = services.startCoordinator(false, mode.label);
+                    new CoordinatorAlone(settings).run(services.coordinatorUrl(), alone,
+                            settings.clients().stream().map(clients -> Math.min(clients, 16)).distinct().toList());
+                    continue;
+                }
                 JavaProcess coordinator = switch (mode) {
                     case VERDICT_H2_LOG -> services.startCoordinator(false, mode.label);
                     case VERDICT_PG_LOG -> services.startCoordinator(true, mode.label);
@@ -55,21 +61,31 @@ class BenchmarkRunner implements ApplicationRunner {
                 };
                 for (int clients : settings.clients()) {
                     CpuClock cpu = new CpuClock(coordinator);
+                    TimeBreakdown breakdown = new TimeBreakdown(Map.of("coordinator", http.clone().baseUrl(services.coordinatorUrl()).build(),
+                            "bank", http.clone().baseUrl(services.bankUrl("a")).build()));
+                    Runnable measuredStarts = coordinator == null ? cpu::start : () -> {
+                        cpu.start();
+                        breakdown.start();
+                    };
                     Workload.Measured measured;
                     if (mode == Mode.ATOMIKOS) {
                         try (AtomikosTransfers atomikos = new AtomikosTransfers(services, clients,
                                 settings.output().resolve("atomikos").toAbsolutePath().toString())) {
-                            measured = workload.run(mode.label, clients, atomikos::transfer, cpu::start, cpu::stop);
+                            measured = workload.run(mode.label, clients, atomikos::transfer, measuredStarts, cpu::stop);
                         }
                     } else {
                         Workload.Transfer transfer = mode == Mode.BASELINE ? banks::withoutGlobalTransaction : verdict::transfer;
-                        measured = workload.run(mode.label, clients, transfer, cpu::start, cpu::stop);
+                        measured = workload.run(mode.label, clients, transfer, measuredStarts, cpu::stop);
                     }
                     Results.Row row = results.add(mode.label, clients, measured, cpu.millisPer(measured.committed() + measured.aborted()));
                     checkTheMoney(services, mode.label, clients);
                     System.out.printf("  %-16s %3d clients: %.1f transfers/s, p50 %.2f ms, p99 %.2f ms, %d aborted, %d failed%s%n",
                             mode.label, clients, row.tps(), row.p50_ms(), row.p99_ms(), row.aborted(), row.failed(),
                             measured.firstFailure().isEmpty() ? "" : " (first failure: " + measured.firstFailure() + ")");
+                    if (coordinator != null) {
+                        System.out.println("  where the time of a transfer went (services' own timers):");
+                        breakdown.stop().forEach(System.out::println);
+                    }
                 }
             }
         }

@@ -72,7 +72,8 @@ final class Services implements AutoCloseable {
                             "--spring.datasource.url=" + bankDatabases.get(bank),
                             "--spring.datasource.username=" + user(bank), "--spring.datasource.password=" + password(bank),
                             "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
-                            "--verdict.verify-coordinator-on-startup=false"));
+                            "--verdict.verify-coordinator-on-startup=false",
+                            "--management.endpoints.web.exposure.include=health,metrics"));
             banks.add(process);
             process.awaitHttp(bankUrl(bank) + "/accounts", Duration.ofMinutes(2));
             openAccounts(bank);
@@ -112,6 +113,10 @@ final class Services implements AutoCloseable {
             coordinator.stop();
             coordinator = null;
         }
+    }
+
+    String coordinatorUrl() {
+        return "http://localhost:" + coordinatorPort;
     }
 
     String bankUrl(String bank) {

@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param prepareTimeout how long a participant has to answer prepare before its silence counts as a no
  * @param phase2Timeout how long one commit or rollback call may take before it is retried
  * @param connectTimeout how long to wait for a TCP connection to a participant
+ * @param maxConnectionsPerParticipant how many connections to one participant may be open at once (kept alive and reused)
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
  * @param recoveryInterval how often recovery looks for unfinished and expired transactions
  * @param recoveryBatchSize how many transactions one recovery pass takes on at most
@@ -34,6 +35,7 @@ public record CoordinatorProperties(
         @DefaultValue("10s") Duration prepareTimeout,
         @DefaultValue("10s") Duration phase2Timeout,
         @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("128") int maxConnectionsPerParticipant,
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
         @DefaultValue("100") int recoveryBatchSize,

@@ -1,0 +1,118 @@
+package dev.verdict.benchmark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.PlainHttpParticipant;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The coordinator alone: transactions whose two participants answer at once and do no work, so that what
+ * is measured is the coordinator's own time and CPU. Each transaction is a begin, two registrations (made
+ * here, as the participants would), and a commit. It runs twice: with participants that write each answer
+ * in one packet, and with participants served as many small HTTP servers serve (status line and body in
+ * separate packets, no TCP_NODELAY), which stall a client that delays its acknowledgements.
+ */
+final class CoordinatorAlone {
+
+    /** One case of this section; written to {@code coordinator-alone.json}. */
+    record Row(String participants, int clients, long transactions, double tps, double commit_p50_ms, double commit_p99_ms,
+            double transaction_p50_ms, double coordinator_cpu_ms_per_tx) {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final BenchSettings settings;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    CoordinatorAlone(BenchSettings settings) {
+        this.settings = settings;
+    }
+
+    List<Row> run(String coordinatorUrl, JavaProcess coordinator, List<Integer> clientCounts) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (boolean split : List.of(false, true)) {
+            String label = split ? "split writes, no TCP_NODELAY" : "one write, TCP_NODELAY";
+            try (PlainHttpParticipant first = new PlainHttpParticipant(split); PlainHttpParticipant second = new PlainHttpParticipant(split)) {
+                for (int clients : clientCounts) {
+                    Duration[] cpu = new Duration[2];
+                    List<Long> commitLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
+                    Workload.Measured measured = new Workload(settings).run("coordinator alone, " + label, clients,
+                            (fromA, fromAccount, toAccount) -> {
+                                String id = post(coordinatorUrl + "/api/v1/transactions", "{}").path("id").asString();
+                                register(coordinatorUrl, id, "plain-1", first.url());
+                                register(coordinatorUrl, id, "plain-2", second.url());
+                                long started = System.nanoTime();
+                                JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "");
+                                commitLatencies.add(System.nanoTime() - started);
+                                return "COMMITTED".equals(outcome.path("status").asString()) ? Workload.Outcome.COMMITTED
+                                        : Workload.Outcome.ABORTED;
+                            },
+                            () -> {
+                                commitLatencies.clear();
+                                cpu[0] = cpuOf(coordinator);
+                            },
+                            () -> cpu[1] = cpuOf(coordinator));
+                    long[] sorted;
+                    synchronized (commitLatencies) {
+                        sorted = commitLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                    }
+                    Workload.Measured commits = new Workload.Measured(sorted.length, 0, 0, measured.seconds(), sorted, "");
+                    long transactions = measured.committed() + measured.aborted();
+                    Row row = new Row(label, clients, transactions, round(measured.tps()), round(commits.percentileMillis(0.5)),
+                            round(commits.percentileMillis(0.99)), round(measured.percentileMillis(0.5)),
+                            round(cpu[1].minus(cpu[0]).toNanos() / 1e6 / Math.max(1, transactions)));
+                    rows.add(row);
+                    System.out.printf("  %-32s %3d clients: %.1f transactions/s, commit p50 %.2f ms (p99 %.2f), transaction p50 %.2f ms,"
+                            + " coordinator CPU %.2f ms per transaction%n", label, clients, row.tps(), row.commit_p50_ms(),
+                            row.commit_p99_ms(), row.transaction_p50_ms(), row.coordinator_cpu_ms_per_tx());
+                }
+            }
+        }
+        Path file = settings.output().resolve("coordinator-alone.json");
+        Files.createDirectories(file.getParent());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), rows);
+        return rows;
+    }
+
+    private void register(String coordinatorUrl, String id, String name, String url) {
+        post(coordinatorUrl + "/api/v1/transactions/" + id + "/participants", JSON.writeValueAsString(Map.of("name", name, "url", url)));
+    }
+
+    private JsonNode post(String url, String body) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300) {
+                throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Duration cpuOf(JavaProcess process) {
+        return process.handle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

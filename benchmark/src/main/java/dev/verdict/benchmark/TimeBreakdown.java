@@ -1,0 +1,93 @@
+package dev.verdict.benchmark;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.web.client.RestClient;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Where the time of a Verdict transfer goes, from the services' own timers (Micrometer, read over
+ * {@code /actuator/metrics} before and after the measured part of a case): the mean server time of each
+ * call a transfer makes, the coordinator's phases and its log commits.
+ */
+final class TimeBreakdown {
+
+    /** A timer: which service, which meter, which tags, and what to call it in the report. */
+    private record Probe(String label, String service, String meter, List<String> tags) {
+    }
+
+    private static final List<Probe> PROBES = List.of(
+            new Probe("begin (coordinator)", "coordinator", "http.server.requests", List.of("uri:/api/v1/transactions", "method:POST")),
+            new Probe("register (coordinator)", "coordinator", "http.server.requests",
+                    List.of("uri:/api/v1/transactions/{id}/participants", "method:POST")),
+            new Probe("debit or credit (bank, register included)", "bank", "http.server.requests",
+                    List.of("uri:/accounts/{id}/debit", "method:POST")),
+            new Probe("commit request (coordinator, both phases)", "coordinator", "http.server.requests",
+                    List.of("uri:/api/v1/transactions/{id}/commit", "method:POST")),
+            new Probe("  phase 1: prepare both branches", "coordinator", "verdict.phase.duration", List.of("phase:prepare")),
+            new Probe("    prepare (bank, XA end + prepare)", "bank", "http.server.requests",
+                    List.of("uri:/verdict/participant/prepare", "method:POST")),
+            new Probe("  log: one group commit (sync included)", "coordinator", "verdict.log.commit", List.of()),
+            new Probe("  phase 2: commit both branches", "coordinator", "verdict.phase.duration", List.of("phase:commit")),
+            new Probe("    commit (bank, XA commit)", "bank", "http.server.requests",
+                    List.of("uri:/verdict/participant/commit", "method:POST")));
+
+    private final Map<String, RestClient> services;
+    private Map<Probe, double[]> before = Map.of();
+
+    /** {@code services} by name ("coordinator", "bank"), each a client of its base URL. */
+    TimeBreakdown(Map<String, RestClient> services) {
+        this.services = services;
+    }
+
+    void start() {
+        before = read();
+    }
+
+    /** The mean time of each probe over the measured part, as report lines. */
+    List<String> stop() {
+        Map<Probe, double[]> after = read();
+        return PROBES.stream().map(probe -> {
+            double count = after.get(probe)[0] - before.getOrDefault(probe, new double[2])[0];
+            double seconds = after.get(probe)[1] - before.getOrDefault(probe, new double[2])[1];
+            return String.format("    %-44s %8.2f ms mean over %.0f", probe.label(), count == 0 ? 0 : seconds * 1000 / count, count);
+        }).toList();
+    }
+
+    private Map<Probe, double[]> read() {
+        Map<Probe, double[]> values = new LinkedHashMap<>();
+        for (Probe probe : PROBES) {
+            values.put(probe, countAndSeconds(probe));
+        }
+        return values;
+    }
+
+    /** COUNT and TOTAL_TIME of a timer, or zeros if it has not recorded anything yet. */
+    private double[] countAndSeconds(Probe probe) {
+        try {
+            JsonNode meter = services.get(probe.service()).get()
+                    .uri(uri -> {
+                        uri.path("/actuator/metrics/" + probe.meter());
+                        probe.tags().forEach(tag -> uri.queryParam("tag", tag));
+                        return uri.build();
+                    })
+                    .retrieve().body(JsonNode.class);
+            double count = 0;
+            double seconds = 0;
+            for (JsonNode measurement : meter.path("measurements")) {
+                switch (measurement.path("statistic").asString()) {
+                    case "COUNT" -> count = measurement.path("value").asDouble();
+                    case "TOTAL_TIME" -> seconds = measurement.path("value").asDouble();
+                    default -> {
+                    }
+                }
+            }
+            return new double[] {count, seconds};
+        } catch (RuntimeException notRecordedYet) {
+            return new double[2];
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.verdict.coordinator.participant;
+
+import java.time.Duration;
+
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SchemePortResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.URIScheme;
+import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The HTTP client of participant calls (Apache HttpClient, classic): HTTP/1.1 on pooled, kept-alive
+ * connections, the I/O done on the calling thread, no automatic retries (phase 2 retries on its own
+ * terms, prepare never), no redirects followed, and sockets that acknowledge at once
+ * ({@link QuickAckSocket}).
+ */
+final class ParticipantHttp {
+
+    private ParticipantHttp() {
+    }
+
+    static CloseableHttpClient client(Duration connectTimeout, int maxConnectionsPerParticipant) {
+        PoolingHttpClientConnectionManager connections = new QuickAckConnections()
+                .setMaxConnTotal(maxConnectionsPerParticipant * 8)
+                .setMaxConnPerRoute(maxConnectionsPerParticipant)
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .build();
+        return HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .build();
+    }
+
+    /** A connection manager whose plain sockets are {@link QuickAckSocket}s. */
+    private static final class QuickAckConnections extends PoolingHttpClientConnectionManagerBuilder {
+
+        @Override
+        protected HttpClientConnectionOperator createConnectionOperator(SchemePortResolver schemePortResolver,
+                DnsResolver dnsResolver, TlsSocketStrategy tlsSocketStrategy) {
+            RegistryBuilder<TlsSocketStrategy> tls = RegistryBuilder.create();
+            if (tlsSocketStrategy != null) {
+                tls.register(URIScheme.HTTPS.id, tlsSocketStrategy);
+            }
+            return new DefaultHttpClientConnectionOperator(proxy -> proxy == null ? new QuickAckSocket() : new java.net.Socket(proxy),
+                    schemePortResolver, dnsResolver, tls.build());
+        }
+    }
+}
