@@ -23,8 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import dev.verdict.participant.XaBranch.Status;
-
 /**
  * Keeps this participant's XA branches: one per global transaction, opened on the first business call
  * that touches the database, held across calls until the coordinator's prepare, and ended by its
@@ -44,9 +42,9 @@ public final class BranchManager implements AutoCloseable {
     private final Clock clock;
     private final Map<String, XaBranch> branches = new ConcurrentHashMap<>();
     /** Outcomes of recently ended branches, so repeated calls get the same answer and late work is refused. */
-    private final Map<String, Status> outcomes = Collections.synchronizedMap(new LinkedHashMap<>() {
+    private final Map<String, BranchStatus> outcomes = Collections.synchronizedMap(new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Status> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, BranchStatus> eldest) {
             return size() > REMEMBERED_OUTCOMES;
         }
     });
@@ -112,7 +110,7 @@ public final class BranchManager implements AutoCloseable {
 
     /** Joins this participant's branch of the transaction, making it on first use, and locks it for the caller. */
     XaBranch join(String transactionId) {
-        Status ended = outcomes.get(transactionId);
+        BranchStatus ended = outcomes.get(transactionId);
         if (ended != null) {
             throw new BranchRefusedException("global transaction " + transactionId + " has already ended here ("
                     + ended + "); no more work can join it");
@@ -120,11 +118,11 @@ public final class BranchManager implements AutoCloseable {
         XaBranch branch = branches.computeIfAbsent(transactionId, id -> new XaBranch(id, clock.instant()));
         lock(branch);
         try {
-            if (branch.status == Status.NEW) {
+            if (branch.status() == BranchStatus.NEW) {
                 open(branch);
-            } else if (!branch.status.acceptsWork()) {
+            } else if (!branch.status().acceptsWork()) {
                 throw new BranchRefusedException("the branch of global transaction " + transactionId + " is "
-                        + branch.status + (branch.failure == null ? "" : " (" + branch.failure + ")")
+                        + branch.status() + (branch.failure == null ? "" : " (" + branch.failure + ")")
                         + "; no more work can join it");
             }
             return branch;
@@ -148,7 +146,7 @@ public final class BranchManager implements AutoCloseable {
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.
             branch.closeQuietly();
-            end(branch, Status.ROLLED_BACK);
+            end(branch, BranchStatus.ROLLED_BACK);
             throw new IllegalStateException("could not start an XA branch in the service's database: " + e.getMessage(), e);
         }
     }
@@ -164,8 +162,8 @@ public final class BranchManager implements AutoCloseable {
         try (var ignored = MDC.putCloseable("txId", transactionId)) {
             XaBranch branch = find(transactionId, branchId);
             if (branch == null) {
-                Status ended = outcomes.get(transactionId);
-                return PrepareVote.abort(ended == Status.ROLLED_BACK
+                BranchStatus ended = outcomes.get(transactionId);
+                return PrepareVote.abort(ended == BranchStatus.ROLLED_BACK
                         ? "the branch was already rolled back here (timeout or an earlier rollback)"
                         : "this participant holds no work of the transaction (it restarted, or the work never arrived)");
             }
@@ -173,7 +171,7 @@ public final class BranchManager implements AutoCloseable {
                 return PrepareVote.abort("business work was still running in the branch after " + lockTimeout);
             }
             try {
-                return switch (branch.status) {
+                return switch (branch.status()) {
                     case PREPARED -> PrepareVote.prepared();
                     case READ_ONLY -> PrepareVote.readOnly();
                     case ACTIVE -> prepareActive(branch);
@@ -181,7 +179,7 @@ public final class BranchManager implements AutoCloseable {
                         rollBackActive(branch);
                         yield PrepareVote.abort("the business work failed: " + branch.failure);
                     }
-                    case NEW, COMMITTED, ROLLED_BACK -> PrepareVote.abort("the branch is " + branch.status);
+                    case NEW, COMMITTED, ROLLED_BACK -> PrepareVote.abort("the branch is " + branch.status());
                 };
             } finally {
                 branch.lock.unlock();
@@ -195,7 +193,7 @@ public final class BranchManager implements AutoCloseable {
             PreparedBranches.writeMarker(java.util.Objects.requireNonNull(branch.connection), branch.xid, clock.instant());
             resource.end(branch.xid, XAResource.TMSUCCESS);
             resource.prepare(branch.xid);
-            branch.status = Status.PREPARED;
+            branch.moveTo(BranchStatus.PREPARED);
             log.info("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId);
             CrashPoints.reach(CrashPoints.AFTER_PREPARE);
             return PrepareVote.prepared();
@@ -216,11 +214,11 @@ public final class BranchManager implements AutoCloseable {
         try (var ignored = MDC.putCloseable("txId", transactionId)) {
             XaBranch branch = find(transactionId, branchId);
             if (branch == null) {
-                Status ended = outcomes.get(transactionId);
-                if (ended == Status.COMMITTED || ended == Status.READ_ONLY) {
+                BranchStatus ended = outcomes.get(transactionId);
+                if (ended == BranchStatus.COMMITTED || ended == BranchStatus.READ_ONLY) {
                     return;
                 }
-                if (ended == Status.ROLLED_BACK) {
+                if (ended == BranchStatus.ROLLED_BACK) {
                     throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
                             + " was rolled back here and cannot be committed");
                 }
@@ -231,17 +229,17 @@ public final class BranchManager implements AutoCloseable {
                 throw new BranchBusyException("the branch is still in use; retry");
             }
             try {
-                switch (branch.status) {
+                switch (branch.status()) {
                     case PREPARED -> {
                         resourceOf(branch).commit(branch.xid, false);
-                        end(branch, Status.COMMITTED);
+                        end(branch, BranchStatus.COMMITTED);
                         log.info("Branch {} of transaction {} committed", branchId, transactionId);
                         CrashPoints.reach(CrashPoints.AFTER_COMMIT);
                     }
                     case COMMITTED, READ_ONLY -> {
                     }
                     default -> throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
-                            + " is " + branch.status + " and was never prepared; commit comes only after a yes vote");
+                            + " is " + branch.status() + " and was never prepared; commit comes only after a yes vote");
                 }
             } catch (XAException e) {
                 throw new IllegalStateException("the database failed to commit the prepared branch: " + describe(e), e);
@@ -262,11 +260,11 @@ public final class BranchManager implements AutoCloseable {
                 throw new BranchBusyException("business work is still running in the branch; retry");
             }
             try {
-                switch (branch.status) {
+                switch (branch.status()) {
                     case NEW, ACTIVE, ROLLBACK_ONLY -> rollBackActive(branch);
                     case PREPARED -> {
                         resourceOf(branch).rollback(branch.xid);
-                        end(branch, Status.ROLLED_BACK);
+                        end(branch, BranchStatus.ROLLED_BACK);
                         log.info("Branch {} of transaction {} rolled back", branchId, transactionId);
                     }
                     case ROLLED_BACK, READ_ONLY -> {
@@ -296,7 +294,7 @@ public final class BranchManager implements AutoCloseable {
                         + " of transaction " + xid.transactionId() + " and no record that it committed;"
                         + " its outcome is unknown");
             }
-            outcomes.put(xid.transactionId(), Status.COMMITTED);
+            outcomes.put(xid.transactionId(), BranchStatus.COMMITTED);
             unknownSince.remove(xid);
             CrashPoints.reach(CrashPoints.AFTER_COMMIT);
         } catch (SQLException | XAException e) {
@@ -313,7 +311,7 @@ public final class BranchManager implements AutoCloseable {
                         + " was committed here and cannot be rolled back");
             }
             // Remembered even for a branch never seen here: work of the transaction that arrives late is refused.
-            outcomes.putIfAbsent(xid.transactionId(), Status.ROLLED_BACK);
+            outcomes.putIfAbsent(xid.transactionId(), BranchStatus.ROLLED_BACK);
             unknownSince.remove(xid);
         } catch (SQLException | XAException e) {
             throw new IllegalStateException("could not roll back branch " + xid.branchId() + " from the database: " + e, e);
@@ -395,12 +393,12 @@ public final class BranchManager implements AutoCloseable {
                         branch.branchId(), branch.transactionId, describe(e));
             }
         }
-        end(branch, Status.ROLLED_BACK);
+        end(branch, BranchStatus.ROLLED_BACK);
         log.info("Branch {} of transaction {} rolled back before prepare", branch.branchId(), branch.transactionId);
     }
 
-    private void end(XaBranch branch, Status outcome) {
-        branch.status = outcome;
+    private void end(XaBranch branch, BranchStatus outcome) {
+        branch.moveTo(outcome);
         outcomes.put(branch.transactionId, outcome);
         branches.remove(branch.transactionId, branch);
         branch.closeQuietly();
@@ -409,10 +407,10 @@ public final class BranchManager implements AutoCloseable {
     private void rollBackExpired() {
         Instant deadline = clock.instant().minus(branchTimeout);
         for (XaBranch branch : branches.values()) {
-            if (branch.createdAt.isBefore(deadline) && (branch.status == Status.ACTIVE || branch.status == Status.ROLLBACK_ONLY)
+            if (branch.createdAt.isBefore(deadline) && branch.status().awaitsPrepare()
                     && branch.lock.tryLock()) {
                 try (var ignored = MDC.putCloseable("txId", branch.transactionId)) {
-                    if (branch.status == Status.ACTIVE || branch.status == Status.ROLLBACK_ONLY) {
+                    if (branch.status().awaitsPrepare()) {
                         log.warn("Branch {} of transaction {} was not prepared within {}; rolling it back",
                                 branch.branchId(), branch.transactionId, branchTimeout);
                         rollBackActive(branch);

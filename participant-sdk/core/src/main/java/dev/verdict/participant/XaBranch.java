@@ -21,23 +21,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class XaBranch {
 
-    enum Status {
-        /** Made, not yet registered with the coordinator nor started in the database. */
-        NEW,
-        /** Started; business work may be added. */
-        ACTIVE,
-        /** The business work failed; prepare will roll back and vote no. */
-        ROLLBACK_ONLY,
-        PREPARED,
-        READ_ONLY,
-        COMMITTED,
-        ROLLED_BACK;
-
-        boolean acceptsWork() {
-            return this == NEW || this == ACTIVE;
-        }
-    }
-
     final String transactionId;
     final ReentrantLock lock = new ReentrantLock();
     final Instant createdAt;
@@ -46,7 +29,8 @@ final class XaBranch {
     @Nullable XAConnection xaConnection;
     @Nullable XAResource resource;
     @Nullable Connection connection;
-    volatile Status status = Status.NEW;
+    /** Changed only by {@link #moveTo}, under {@link #lock}; read without it by the timers. */
+    private volatile BranchStatus status = BranchStatus.NEW;
     @Nullable String failure;
 
     XaBranch(String transactionId, Instant createdAt) {
@@ -62,7 +46,7 @@ final class XaBranch {
         Connection physical = xaConnection.getConnection();
         limitLockWaits(physical, lockWaitTimeout);
         this.connection = guard(physical);
-        this.status = Status.ACTIVE;
+        moveTo(BranchStatus.ACTIVE);
     }
 
     /**
@@ -87,9 +71,17 @@ final class XaBranch {
         return xid == null ? "" : xid.branchId();
     }
 
+    BranchStatus status() {
+        return status;
+    }
+
+    void moveTo(BranchStatus next) {
+        status = status.moveTo(next);
+    }
+
     void markFailed(String why) {
-        if (status == Status.ACTIVE) {
-            status = Status.ROLLBACK_ONLY;
+        if (status == BranchStatus.ACTIVE) {
+            moveTo(BranchStatus.ROLLBACK_ONLY);
             failure = why;
         }
     }
