@@ -40,6 +40,7 @@ public final class BranchManager implements AutoCloseable {
     private final OutcomeInquiry inquiry;
     private final Settings settings;
     private final Clock clock;
+    private final CrashPoints crashPoints;
     private final Map<String, XaBranch> branches = new ConcurrentHashMap<>();
     /** Outcomes of recently ended branches, so repeated calls get the same answer and late work is refused. */
     private final Map<String, BranchStatus> outcomes = Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -76,6 +77,13 @@ public final class BranchManager implements AutoCloseable {
     private final Duration lockTimeout;
 
     public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock) {
+        this(dataSource, registrar, inquiry, settings, clock, CrashPoints.none());
+    }
+
+    /** A manager that halts at the crash point armed in {@code crashPoints}; for crash tests. */
+    public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock,
+            CrashPoints crashPoints) {
+        this.crashPoints = crashPoints;
         this.dataSource = dataSource;
         this.prepared = new PreparedBranches(dataSource);
         this.registrar = registrar;
@@ -195,7 +203,7 @@ public final class BranchManager implements AutoCloseable {
             resource.prepare(branch.xid);
             branch.moveTo(BranchStatus.PREPARED);
             log.info("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId);
-            CrashPoints.reach(CrashPoints.AFTER_PREPARE);
+            crashPoints.reach(CrashPoints.AFTER_PREPARE);
             return PrepareVote.prepared();
         } catch (SQLException e) {
             String why = "the database refused the branch's commit marker: " + e.getMessage();
@@ -234,7 +242,7 @@ public final class BranchManager implements AutoCloseable {
                         resourceOf(branch).commit(branch.xid, false);
                         end(branch, BranchStatus.COMMITTED);
                         log.info("Branch {} of transaction {} committed", branchId, transactionId);
-                        CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+                        crashPoints.reach(CrashPoints.AFTER_COMMIT);
                     }
                     case COMMITTED, READ_ONLY -> {
                     }
@@ -296,7 +304,7 @@ public final class BranchManager implements AutoCloseable {
             }
             outcomes.put(xid.transactionId(), BranchStatus.COMMITTED);
             unknownSince.remove(xid);
-            CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+            crashPoints.reach(CrashPoints.AFTER_COMMIT);
         } catch (SQLException | XAException e) {
             throw new IllegalStateException("could not commit branch " + xid.branchId() + " from the database: " + e, e);
         }

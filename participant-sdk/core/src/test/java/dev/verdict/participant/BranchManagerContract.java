@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,11 +57,15 @@ abstract class BranchManagerContract {
     }
 
     BranchManager manager(Duration branchTimeout) {
+        return manager(branchTimeout, CrashPoints.none());
+    }
+
+    BranchManager manager(Duration branchTimeout, CrashPoints crashPoints) {
         var settings = new BranchManager.Settings(branchTimeout, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofDays(7));
         try {
             return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, coordinator, settings,
-                    Clock.systemUTC()).start();
+                    Clock.systemUTC(), crashPoints).start();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -276,6 +282,37 @@ abstract class BranchManagerContract {
         assertThat(items()).isEqualTo(1);
     }
 
+    @Test
+    void theAfterPrepareCrashPointIsReachedOnceTheDatabaseHoldsTheBranchPrepared() throws SQLException {
+        List<String> crashes = new ArrayList<>();
+        branches.close();
+        branches = manager(Duration.ofMinutes(5), new CrashPoints(CrashPoints.AFTER_PREPARE,
+                status -> crashes.add(status + " with " + preparedInTheDatabase().size() + " prepared")));
+        String tx = newTransaction();
+        insert(tx, "date");
+
+        branches.prepare(tx, "branch-" + tx);
+
+        assertThat(crashes).containsExactly("86 with 1 prepared");
+        branches.commit(tx, "branch-" + tx);
+        assertThat(crashes).hasSize(1);
+    }
+
+    @Test
+    void theAfterCommitCrashPointIsReachedOnceTheWorkIsCommitted() throws SQLException {
+        List<String> crashes = new ArrayList<>();
+        branches.close();
+        branches = manager(Duration.ofMinutes(5), new CrashPoints(CrashPoints.AFTER_COMMIT,
+                status -> crashes.add(status + " with " + items() + " items")));
+        String tx = newTransaction();
+        insert(tx, "elderberry");
+        branches.prepare(tx, "branch-" + tx);
+
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(crashes).containsExactly("86 with 1 items");
+    }
+
     static final class MutableClock extends Clock {
         private volatile java.time.Instant now = java.time.Instant.now();
 
@@ -308,6 +345,10 @@ abstract class BranchManagerContract {
                 Statement statement = enlistment.connection().createStatement()) {
             statement.execute("INSERT INTO item (id) VALUES ('" + item + "')");
         }
+    }
+
+    private List<String> preparedInTheDatabase() {
+        return Databases.preparedTransactions(url, Databases.user(url), Databases.password(url));
     }
 
     private long items() {

@@ -15,6 +15,7 @@ import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfigu
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import dev.verdict.participant.BranchManager;
+import dev.verdict.participant.CrashPoints;
 
 class VerdictAutoConfigurationTests {
 
@@ -42,6 +43,25 @@ class VerdictAutoConfigurationTests {
     }
 
     @Test
+    void aParticipantRunsWithUnarmedCrashPoints() throws Exception {
+        participant().run(context -> assertThat(context.getBean(CrashPoints.class).armed()).isNull());
+    }
+
+    @Test
+    void onlyTheTestOnlySettingArmsACrashPoint() throws Exception {
+        participant().withPropertyValues("verdict.participant.crash-point=after-commit")
+                .run(context -> assertThat(context.getBean(CrashPoints.class).armed()).isEqualTo(CrashPoints.AFTER_COMMIT));
+    }
+
+    @Test
+    void aCrashPointThatDoesNotExistFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.crash-point=after-lunch").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("verdict.participant.crash-point must be one of");
+        });
+    }
+
+    @Test
     void aClientWithoutADatabaseGetsTheClientApiOnly() {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RestTemplateAutoConfiguration.class,
@@ -52,6 +72,12 @@ class VerdictAutoConfigurationTests {
                     assertThat(context.getBean(RestTemplateBuilder.class).build().getInterceptors())
                             .hasAtLeastOneElementOfType(TransactionContextInterceptor.class);
                 });
+    }
+
+    private WebApplicationContextRunner participant() throws Exception {
+        String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
+        return runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
+                "verdict.verify-coordinator-on-startup=false");
     }
 
     @Test
