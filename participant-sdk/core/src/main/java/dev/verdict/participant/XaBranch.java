@@ -1,37 +1,42 @@
 package dev.verdict.participant;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.XAConnection;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * This participant's branch of one global transaction: the XA connection it holds from the first
- * business call until phase 2, and where the branch stands. A business request or a coordinator call
- * holds {@link #lock} while it touches the branch.
+ * This participant's branch of one global transaction and its XA life: opened on an XA connection at
+ * the first business call, held across calls, prepared with its commit marker, then committed or rolled
+ * back on that same connection. A business request or a coordinator call holds the branch's lock while
+ * it touches the branch.
  */
 final class XaBranch {
 
-    final String transactionId;
-    final ReentrantLock lock = new ReentrantLock();
-    final Instant createdAt;
+    private static final Logger log = LoggerFactory.getLogger(XaBranch.class);
 
-    @Nullable BranchXid xid;
-    @Nullable XAConnection xaConnection;
-    @Nullable XAResource resource;
-    @Nullable Connection connection;
-    /** Changed only by {@link #moveTo}, under {@link #lock}; read without it by the timers. */
+    private final String transactionId;
+    private final Instant createdAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Changed only by {@link #moveTo}, under the lock; read without it by the timers. */
     private volatile BranchStatus status = BranchStatus.NEW;
-    @Nullable String failure;
+    private @Nullable BranchXid xid;
+    private @Nullable XAConnection xaConnection;
+    private @Nullable XAResource resource;
+    private @Nullable Connection connection;
+    private @Nullable String failure;
 
     XaBranch(String transactionId, Instant createdAt) {
         this.transactionId = transactionId;
@@ -41,11 +46,12 @@ final class XaBranch {
     void open(BranchXid xid, XAConnection xaConnection, Duration lockWaitTimeout) throws Exception {
         this.xid = xid;
         this.xaConnection = xaConnection;
-        this.resource = xaConnection.getXAResource();
-        resource.start(xid, XAResource.TMNOFLAGS);
+        XAResource started = xaConnection.getXAResource();
+        this.resource = started;
+        started.start(xid, XAResource.TMNOFLAGS);
         Connection physical = xaConnection.getConnection();
         limitLockWaits(physical, lockWaitTimeout);
-        this.connection = guard(physical);
+        this.connection = GuardedConnection.over(physical, transactionId, this::markFailed);
         moveTo(BranchStatus.ACTIVE);
     }
 
@@ -67,18 +73,46 @@ final class XaBranch {
         }
     }
 
-    String branchId() {
-        return xid == null ? "" : xid.branchId();
+    /**
+     * Writes the commit marker into the branch, ends the work and prepares it: from here on the database
+     * keeps the branch, and the marker commits or vanishes with it.
+     */
+    void prepare(Instant now) throws SQLException, XAException {
+        XAResource prepared = resource();
+        PreparedBranches.writeMarker(connection(), xid(), now);
+        prepared.end(xid(), XAResource.TMSUCCESS);
+        prepared.prepare(xid());
+        moveTo(BranchStatus.PREPARED);
     }
 
-    BranchStatus status() {
-        return status;
+    void commitPrepared() throws XAException {
+        resource().commit(xid(), false);
     }
 
-    void moveTo(BranchStatus next) {
-        status = status.moveTo(next);
+    void rollBackPrepared() throws XAException {
+        resource().rollback(xid());
     }
 
+    /** Rolls back work that was never prepared; never fails, because dropping the connection drops the work too. */
+    void rollBackUnprepared() {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.end(xid(), XAResource.TMFAIL);
+        } catch (XAException alreadyEnded) {
+            log.debug("end(TMFAIL) of transaction {}: {}", transactionId, describe(alreadyEnded));
+        }
+        try {
+            resource.rollback(xid());
+        } catch (XAException e) {
+            // The connection is closed at the end, which makes the database drop the unprepared work anyway.
+            log.warn("Rolling back branch {} of transaction {} failed ({}); closing its connection drops the work",
+                    branchId(), transactionId, describe(e));
+        }
+    }
+
+    /** Dooms an active branch: prepare will roll it back and vote no, giving {@code why}. */
     void markFailed(String why) {
         if (status == BranchStatus.ACTIVE) {
             moveTo(BranchStatus.ROLLBACK_ONLY);
@@ -86,47 +120,79 @@ final class XaBranch {
         }
     }
 
-    void closeQuietly() {
+    /** Ends the branch in {@code outcome} and closes its connection. */
+    void finish(BranchStatus outcome) {
+        moveTo(outcome);
         if (xaConnection != null) {
             try {
                 xaConnection.close();
             } catch (SQLException e) {
-                org.slf4j.LoggerFactory.getLogger(XaBranch.class)
-                        .debug("Closing the XA connection of transaction {} failed", transactionId, e);
+                log.debug("Closing the XA connection of transaction {} failed", transactionId, e);
             }
         }
     }
 
-    /**
-     * Hands the service a view of the branch's connection on which local transaction control is
-     * absorbed: the branch, not the service, decides when the work commits. A local rollback (a
-     * {@code @Transactional} method that threw) dooms the branch, because XA cannot undo part of it.
-     */
-    private Connection guard(Connection physical) {
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "close", "commit", "setAutoCommit", "setReadOnly", "setTransactionIsolation" -> null;
-                    case "getAutoCommit" -> false;
-                    case "rollback" -> {
-                        if (args == null || args.length == 0) {
-                            markFailed("the service rolled back its local transaction");
-                            yield null;
-                        }
-                        yield invoke(physical, method, args);
-                    }
-                    case "toString" -> "Verdict branch connection of transaction " + transactionId;
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> invoke(physical, method, args);
-                });
+    void moveTo(BranchStatus next) {
+        status = status.moveTo(next);
     }
 
-    private static @Nullable Object invoke(Connection target, java.lang.reflect.Method method, Object @Nullable [] args)
-            throws Throwable {
+    boolean tryLock(Duration timeout) {
         try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+            return lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    /** Locks the branch only if no request or call holds it now; the timers never wait for one. */
+    boolean tryLockNow() {
+        return lock.tryLock();
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    String transactionId() {
+        return transactionId;
+    }
+
+    String branchId() {
+        return xid == null ? "" : xid.branchId();
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    BranchStatus status() {
+        return status;
+    }
+
+    @Nullable String failure() {
+        return failure;
+    }
+
+    /** The view of the branch's connection that the service works on. */
+    Connection connection() {
+        return Objects.requireNonNull(connection, "the branch was never started");
+    }
+
+    private BranchXid xid() {
+        return Objects.requireNonNull(xid, "the branch was never started");
+    }
+
+    private XAResource resource() {
+        if (resource == null) {
+            throw new IllegalStateException("branch of transaction " + transactionId + " was never started");
+        }
+        return resource;
+    }
+
+    static String describe(XAException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage() + " ";
+        Throwable cause = e.getCause();
+        return message + "(XA error code " + e.errorCode + (cause == null ? "" : ", " + cause.getMessage()) + ")";
     }
 }
