@@ -17,12 +17,14 @@ import javax.sql.XADataSource;
  *
  * <p>This class only wires the parts together: {@link BusinessCalls} and {@link CoordinatorCalls} for
  * the two kinds of callers, {@link BranchRegistry} for what is live and what ended, {@link XaBranch}
- * for one branch, {@link ExpiryTimer} and {@link PreparedBranchRecovery} for the timers.
+ * for one branch on a connection from {@link BranchConnections}, {@link ExpiryTimer} and
+ * {@link PreparedBranchRecovery} for the timers.
  */
 public final class BranchManager implements AutoCloseable {
 
     private final Settings settings;
     private final PreparedBranches prepared;
+    private final BranchConnections connections;
     private final BranchRegistry registry;
     private final BusinessCalls business;
     private final CoordinatorCalls coordinator;
@@ -44,9 +46,17 @@ public final class BranchManager implements AutoCloseable {
      * @param recoveryInterval how often prepared branches left without a live coordinator call are resolved
      * @param orphanTimeout how long a prepared branch that the coordinator has no record of is kept before rollback
      * @param markerRetention how long the commit marker of a branch is kept
+     * @param maxBranchConnections how many XA connections the open branches may hold at once; a new branch
+     *        waits up to {@code lockTimeout} for one to come free
      */
     public record Settings(Duration branchTimeout, Duration lockTimeout, Duration lockWaitTimeout,
-            Duration recoveryInterval, Duration orphanTimeout, Duration markerRetention) {
+            Duration recoveryInterval, Duration orphanTimeout, Duration markerRetention, int maxBranchConnections) {
+
+        public Settings {
+            if (maxBranchConnections < 1) {
+                throw new IllegalArgumentException("maxBranchConnections must be at least 1, but was " + maxBranchConnections);
+            }
+        }
     }
 
     public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock) {
@@ -58,8 +68,9 @@ public final class BranchManager implements AutoCloseable {
             CrashPoints crashPoints) {
         this.settings = settings;
         this.prepared = new PreparedBranches(dataSource);
+        this.connections = new BranchConnections(dataSource, settings.maxBranchConnections(), settings.lockTimeout());
         this.registry = new BranchRegistry(clock);
-        this.business = new BusinessCalls(registry, dataSource, registrar, settings.lockTimeout(), settings.lockWaitTimeout());
+        this.business = new BusinessCalls(registry, connections, registrar, settings.lockTimeout(), settings.lockWaitTimeout());
         this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,
                 settings.orphanTimeout(), settings.markerRetention());
         this.coordinator = new CoordinatorCalls(registry, recovery, crashPoints, clock, settings.lockTimeout());
@@ -105,15 +116,22 @@ public final class BranchManager implements AutoCloseable {
         recovery.run();
     }
 
+    /** What the pool of branch connections has done so far; for tests. */
+    BranchConnections.Stats connectionStats() {
+        return connections.stats();
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
+        connections.close();
     }
 
     /**
      * What the death of the process does to its branches: memory gone, and only what the database holds
-     * remains. For tests that cannot kill a JVM. The connections are abandoned rather than closed,
-     * because an orderly close makes H2 roll back prepared work that a dead process leaves in doubt.
+     * remains. For tests that cannot kill a JVM. The branches' connections are abandoned rather than
+     * closed or given back, because an orderly close makes H2 roll back prepared work that a dead process
+     * leaves in doubt.
      */
     void loseEverythingAsACrashWould() {
         timers.shutdownNow();

@@ -2,8 +2,6 @@ package dev.verdict.participant;
 
 import java.time.Duration;
 
-import javax.sql.XADataSource;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +18,15 @@ final class BusinessCalls {
     private static final Logger log = LoggerFactory.getLogger(BusinessCalls.class);
 
     private final BranchRegistry registry;
-    private final XADataSource dataSource;
+    private final BranchConnections connections;
     private final Registrar registrar;
     private final Duration lockTimeout;
     private final Duration lockWaitTimeout;
 
-    BusinessCalls(BranchRegistry registry, XADataSource dataSource, Registrar registrar, Duration lockTimeout,
+    BusinessCalls(BranchRegistry registry, BranchConnections connections, Registrar registrar, Duration lockTimeout,
             Duration lockWaitTimeout) {
         this.registry = registry;
-        this.dataSource = dataSource;
+        this.connections = connections;
         this.registrar = registrar;
         this.lockTimeout = lockTimeout;
         this.lockWaitTimeout = lockWaitTimeout;
@@ -70,7 +68,7 @@ final class BusinessCalls {
             throw e;
         }
         try {
-            branch.open(new BranchXid(branch.transactionId(), branchId), dataSource.getXAConnection(), lockWaitTimeout);
+            branch.open(new BranchXid(branch.transactionId(), branchId), connections, lockWaitTimeout);
             log.info("Branch {} of transaction {} started", branchId, branch.transactionId());
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.

@@ -39,6 +39,7 @@ final class ExpiryTimer {
                     if (branch.status().awaitsPrepare()) {
                         log.warn("Branch {} of transaction {} was not prepared within {}; rolling it back",
                                 branch.branchId(), branch.transactionId(), branchTimeout);
+                        branch.abandon();
                         registry.endBeforePrepare(branch);
                     }
                 } catch (RuntimeException e) {

@@ -18,7 +18,12 @@ final class GuardedConnection {
     private GuardedConnection() {
     }
 
-    static Connection over(Connection physical, String transactionId, Consumer<String> doom) {
+    /**
+     * @param doom called with the reason when the service rolls back
+     * @param sessionChanged called when the service changes a setting that would outlive the branch on a
+     *        pooled connection (schema, catalog, ...), so that the connection is not reused
+     */
+    static Connection over(Connection physical, String transactionId, Consumer<String> doom, Runnable sessionChanged) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "close", "commit", "setAutoCommit", "setReadOnly", "setTransactionIsolation" -> null;
@@ -28,6 +33,10 @@ final class GuardedConnection {
                             doom.accept("the service rolled back its local transaction");
                             yield null;
                         }
+                        yield invoke(physical, method, args);
+                    }
+                    case "setSchema", "setCatalog", "setHoldability", "setTypeMap", "setClientInfo", "setNetworkTimeout" -> {
+                        sessionChanged.run();
                         yield invoke(physical, method, args);
                     }
                     case "toString" -> "Verdict branch connection of transaction " + transactionId;

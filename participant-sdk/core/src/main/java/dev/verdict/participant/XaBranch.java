@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This participant's branch of one global transaction and its XA life: opened on an XA connection at
- * the first business call, held across calls, prepared with its commit marker, then committed or rolled
- * back on that same connection. A business request or a coordinator call holds the branch's lock while
- * it touches the branch.
+ * This participant's branch of one global transaction and its XA life: opened on a pooled XA connection
+ * at the first business call, held across calls, prepared with its commit marker, then committed or
+ * rolled back on that same connection (H2 commits a prepared branch only there). A business request or
+ * a coordinator call holds the branch's lock while it touches the branch.
  */
 final class XaBranch {
 
@@ -33,9 +33,14 @@ final class XaBranch {
     /** Changed only by {@link #moveTo}, under the lock; read without it by the timers. */
     private volatile BranchStatus status = BranchStatus.NEW;
     private @Nullable BranchXid xid;
+    private @Nullable BranchConnections connections;
     private @Nullable XAConnection xaConnection;
     private @Nullable XAResource resource;
+    /** The driver's handle on the physical connection. */
+    private @Nullable Connection handle;
+    /** The guarded view of {@link #handle} that the service gets. */
     private @Nullable Connection connection;
+    private boolean connectionReusable = true;
     private @Nullable String failure;
 
     XaBranch(String transactionId, Instant createdAt) {
@@ -43,16 +48,25 @@ final class XaBranch {
         this.createdAt = createdAt;
     }
 
-    void open(BranchXid xid, XAConnection xaConnection, Duration lockWaitTimeout) throws Exception {
+    /** Borrows a connection and starts the branch on it; a connection that failed here is never reused. */
+    void open(BranchXid xid, BranchConnections connections, Duration lockWaitTimeout) throws SQLException, XAException {
         this.xid = xid;
-        this.xaConnection = xaConnection;
-        XAResource started = xaConnection.getXAResource();
-        this.resource = started;
-        started.start(xid, XAResource.TMNOFLAGS);
-        Connection physical = xaConnection.getConnection();
-        limitLockWaits(physical, lockWaitTimeout);
-        this.connection = GuardedConnection.over(physical, transactionId, this::markFailed);
-        moveTo(BranchStatus.ACTIVE);
+        this.connections = connections;
+        XAConnection borrowed = connections.borrow();
+        this.xaConnection = borrowed;
+        try {
+            XAResource started = borrowed.getXAResource();
+            this.resource = started;
+            started.start(xid, XAResource.TMNOFLAGS);
+            Connection handle = borrowed.getConnection();
+            this.handle = handle;
+            limitLockWaits(handle, lockWaitTimeout);
+            this.connection = GuardedConnection.over(handle, transactionId, this::markFailed, this::distrustConnection);
+            moveTo(BranchStatus.ACTIVE);
+        } catch (SQLException | XAException | RuntimeException e) {
+            distrustConnection();
+            throw e;
+        }
     }
 
     /**
@@ -79,18 +93,33 @@ final class XaBranch {
      */
     void prepare(Instant now) throws SQLException, XAException {
         XAResource prepared = resource();
-        PreparedBranches.writeMarker(connection(), xid(), now);
-        prepared.end(xid(), XAResource.TMSUCCESS);
-        prepared.prepare(xid());
+        try {
+            PreparedBranches.writeMarker(connection(), xid(), now);
+            prepared.end(xid(), XAResource.TMSUCCESS);
+            prepared.prepare(xid());
+        } catch (SQLException | XAException e) {
+            distrustConnection();
+            throw e;
+        }
         moveTo(BranchStatus.PREPARED);
     }
 
     void commitPrepared() throws XAException {
-        resource().commit(xid(), false);
+        try {
+            resource().commit(xid(), false);
+        } catch (XAException e) {
+            distrustConnection();
+            throw e;
+        }
     }
 
     void rollBackPrepared() throws XAException {
-        resource().rollback(xid());
+        try {
+            resource().rollback(xid());
+        } catch (XAException e) {
+            distrustConnection();
+            throw e;
+        }
     }
 
     /** Rolls back work that was never prepared; never fails, because dropping the connection drops the work too. */
@@ -106,7 +135,8 @@ final class XaBranch {
         try {
             resource.rollback(xid());
         } catch (XAException e) {
-            // The connection is closed at the end, which makes the database drop the unprepared work anyway.
+            // The connection is then destroyed at the end, which makes the database drop the unprepared work anyway.
+            distrustConnection();
             log.warn("Rolling back branch {} of transaction {} failed ({}); closing its connection drops the work",
                     branchId(), transactionId, describe(e));
         }
@@ -120,19 +150,42 @@ final class XaBranch {
         }
     }
 
-    /** Ends the branch in {@code outcome} and closes its connection. */
+    /**
+     * The branch is given up by this participant rather than ended by its coordinator (a timeout): its
+     * connection has sat in a transaction for long and is not trusted with the next branch.
+     */
+    void abandon() {
+        distrustConnection();
+    }
+
+    private void distrustConnection() {
+        connectionReusable = false;
+    }
+
+    /** Ends the branch in {@code outcome} and lets go of its connection: back to the pool if nothing failed on it. */
     void finish(BranchStatus outcome) {
         moveTo(outcome);
-        if (xaConnection != null) {
+        XAConnection held = xaConnection;
+        if (held == null || connections == null) {
+            return;
+        }
+        xaConnection = null;
+        // Closing the handle makes a view the service kept past the end fail, instead of working outside any branch.
+        if (handle != null) {
             try {
-                xaConnection.close();
+                handle.close();
             } catch (SQLException e) {
-                log.debug("Closing the XA connection of transaction {} failed", transactionId, e);
+                distrustConnection();
             }
+        }
+        if (connectionReusable) {
+            connections.giveBack(held);
+        } else {
+            connections.destroy(held);
         }
     }
 
-    void moveTo(BranchStatus next) {
+    private void moveTo(BranchStatus next) {
         status = status.moveTo(next);
     }
 

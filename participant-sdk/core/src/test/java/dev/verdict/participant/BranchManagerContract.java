@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,6 +50,15 @@ abstract class BranchManagerContract {
 
     abstract XADataSource xaDataSource(String url);
 
+    /**
+     * A query that answers which database session (physical connection) it runs on, as
+     * {@code <id>@<start time>}: ids alone are reused once a session ends.
+     */
+    abstract String sessionQuery();
+
+    /** A statement that ends the session with the id given as its parameter, as a database restart would. */
+    abstract String killSessionStatement();
+
     @BeforeEach
     void createTable() throws SQLException {
         url = newDatabase();
@@ -57,15 +70,17 @@ abstract class BranchManagerContract {
     }
 
     BranchManager manager(Duration branchTimeout) {
-        return manager(branchTimeout, CrashPoints.none());
+        return manager(TestSettings.defaults().branchTimeout(branchTimeout), CrashPoints.none());
     }
 
     BranchManager manager(Duration branchTimeout, CrashPoints crashPoints) {
-        var settings = new BranchManager.Settings(branchTimeout, Duration.ofSeconds(2), Duration.ofSeconds(2),
-                Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        return manager(TestSettings.defaults().branchTimeout(branchTimeout), crashPoints);
+    }
+
+    BranchManager manager(TestSettings settings, CrashPoints crashPoints) {
         try {
-            return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, coordinator, settings,
-                    Clock.systemUTC(), crashPoints).start();
+            return new BranchManager(xaDataSource(url), transactionId -> "branch-" + transactionId, coordinator,
+                    settings.build(), Clock.systemUTC(), crashPoints).start();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -250,9 +265,8 @@ abstract class BranchManagerContract {
         branches.prepare(tx, "branch-" + tx);
         branches.loseEverythingAsACrashWould();
         MutableClock clock = new MutableClock();
-        branches = new BranchManager(xaDataSource(url), id -> "branch-" + id, coordinator,
-                new BranchManager.Settings(Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
-                        Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofDays(7)), clock).start();
+        branches = new BranchManager(xaDataSource(url), id -> "branch-" + id, coordinator, TestSettings.defaults().build(),
+                clock).start();
 
         branches.recoverPrepared();
         clock.advance(Duration.ofMinutes(1));
@@ -313,6 +327,87 @@ abstract class BranchManagerContract {
         assertThat(crashes).containsExactly("86 with 1 items");
     }
 
+    @Test
+    void sequentialTransactionsReuseOnePhysicalConnectionWhateverTheirOutcome() throws SQLException {
+        Set<String> sessions = new HashSet<>();
+
+        for (int i = 0; i < 21; i++) {
+            String tx = newTransaction();
+            sessions.add(insertAndTellSession(tx, "item-" + i));
+            switch (i % 3) {
+                case 0 -> {
+                    branches.prepare(tx, "branch-" + tx);
+                    branches.commit(tx, "branch-" + tx);
+                }
+                case 1 -> {
+                    branches.prepare(tx, "branch-" + tx);
+                    branches.rollback(tx, "branch-" + tx);
+                }
+                default -> branches.rollback(tx, "branch-" + tx);
+            }
+        }
+
+        assertThat(sessions).hasSize(1);
+        assertThat(branches.connectionStats().created()).isEqualTo(1);
+        assertThat(items()).isEqualTo(7);
+    }
+
+    @Test
+    void aBusinessCallWaitsForAFreeConnectionAtMostLockTimeoutAndThenFailsSaying() throws SQLException {
+        branches.close();
+        branches = manager(TestSettings.defaults().maxBranchConnections(1).lockTimeout(Duration.ofMillis(300)),
+                CrashPoints.none());
+        String holder = newTransaction();
+        insert(holder, "one");
+
+        String waiter = newTransaction();
+        assertThatThrownBy(() -> insert(waiter, "two")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("all 1 XA connections for branches (verdict.participant.max-branch-connections)"
+                        + " stayed in use by open global transactions for PT0.3S");
+
+        assertThat(branches.prepare(waiter, "branch-" + waiter).vote()).isEqualTo("ABORT");
+        branches.prepare(holder, "branch-" + holder);
+        branches.commit(holder, "branch-" + holder);
+        String next = newTransaction();
+        insert(next, "three");
+        branches.prepare(next, "branch-" + next);
+        branches.commit(next, "branch-" + next);
+        assertThat(items()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionThatBrokeUnderABranchIsDestroyedAndNeverHandedOutAgain() throws SQLException {
+        String tx = newTransaction();
+        String brokenSession = insertAndTellSession(tx, "walnut");
+        killSession(brokenSession);
+
+        PrepareVote vote = branches.prepare(tx, "branch-" + tx);
+
+        assertThat(vote.vote()).isEqualTo("ABORT");
+        assertThat(branches.connectionStats().destroyed()).isEqualTo(1);
+        String next = newTransaction();
+        assertThat(insertAndTellSession(next, "hazelnut")).isNotEqualTo(brokenSession);
+        branches.prepare(next, "branch-" + next);
+        branches.commit(next, "branch-" + next);
+        assertThat(items()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionWhoseSessionTheServiceChangedServesNoOtherBranch() throws SQLException {
+        String tx = newTransaction();
+        String changedSession;
+        try (var enlistment = branches.enlist(tx); Statement statement = enlistment.connection().createStatement()) {
+            enlistment.connection().setSchema(enlistment.connection().getSchema());
+            changedSession = session(statement);
+        }
+        branches.prepare(tx, "branch-" + tx);
+
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(branches.connectionStats().destroyed()).isEqualTo(1);
+        assertThat(insertAndTellSession(newTransaction(), "pecan")).isNotEqualTo(changedSession);
+    }
+
     static final class MutableClock extends Clock {
         private volatile java.time.Instant now = java.time.Instant.now();
 
@@ -344,6 +439,28 @@ abstract class BranchManagerContract {
         try (var enlistment = branches.enlist(tx);
                 Statement statement = enlistment.connection().createStatement()) {
             statement.execute("INSERT INTO item (id) VALUES ('" + item + "')");
+        }
+    }
+
+    private String insertAndTellSession(String tx, String item) throws SQLException {
+        try (var enlistment = branches.enlist(tx); Statement statement = enlistment.connection().createStatement()) {
+            statement.execute("INSERT INTO item (id) VALUES ('" + item + "')");
+            return session(statement);
+        }
+    }
+
+    private String session(Statement statement) throws SQLException {
+        try (ResultSet session = statement.executeQuery(sessionQuery())) {
+            session.next();
+            return session.getString(1);
+        }
+    }
+
+    private void killSession(String session) throws SQLException {
+        try (Connection connection = Databases.open(url, Databases.user(url), Databases.password(url));
+                PreparedStatement kill = connection.prepareStatement(killSessionStatement())) {
+            kill.setInt(1, Integer.parseInt(session.substring(0, session.indexOf('@'))));
+            kill.execute();
         }
     }
 

@@ -27,4 +27,14 @@ class H2BranchManagerIntegrationTests extends BranchManagerContract {
         dataSource.setPassword("");
         return dataSource;
     }
+
+    @Override
+    String sessionQuery() {
+        return "SELECT SESSION_ID() || '@' || SESSION_START FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID = SESSION_ID()";
+    }
+
+    @Override
+    String killSessionStatement() {
+        return "CALL ABORT_SESSION(?)";
+    }
 }

@@ -21,4 +21,14 @@ class PostgresBranchManagerIntegrationTests extends BranchManagerContract {
         dataSource.setPassword("postgres");
         return dataSource;
     }
+
+    @Override
+    String sessionQuery() {
+        return "SELECT pid || '@' || backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()";
+    }
+
+    @Override
+    String killSessionStatement() {
+        return "SELECT pg_terminate_backend(?)";
+    }
 }

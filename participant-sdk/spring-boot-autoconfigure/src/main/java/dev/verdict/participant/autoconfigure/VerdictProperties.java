@@ -36,6 +36,10 @@ public record VerdictProperties(
      *        it is rolled back
      * @param markerRetention how long the commit marker of each branch is kept (the proof, after a crash, that a
      *        branch committed)
+     * @param maxBranchConnections how many XA connections to the service's database the open branches may hold at
+     *        once; they are pooled and reused, and each is held from a transaction's first business call until its
+     *        commit or rollback. A business call that finds all of them in use waits up to {@code lock-timeout} and
+     *        then fails. Keep it below the database's connection limit, less what the service's own pool takes
      * @param crashPoint for crash tests only: the named point at which the service halts at once
      * @param enabled whether this service takes part in global transactions with its database
      */
@@ -48,7 +52,16 @@ public record VerdictProperties(
             @DefaultValue("10s") Duration recoveryInterval,
             @DefaultValue("2m") Duration orphanTimeout,
             @DefaultValue("7d") Duration markerRetention,
+            @DefaultValue("64") int maxBranchConnections,
             @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled) {
+
+        public Participant {
+            if (maxBranchConnections < 1) {
+                throw new IllegalArgumentException("verdict.participant.max-branch-connections must be at least 1"
+                        + " (every global transaction holds one connection here until its commit), but was "
+                        + maxBranchConnections);
+            }
+        }
     }
 }

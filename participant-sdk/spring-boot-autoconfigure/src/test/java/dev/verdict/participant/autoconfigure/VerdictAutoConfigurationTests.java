@@ -62,6 +62,23 @@ class VerdictAutoConfigurationTests {
     }
 
     @Test
+    void theOpenBranchesHoldAtMost64PooledConnectionsUnlessConfigured() throws Exception {
+        participant().run(context -> assertThat(context.getBean(VerdictProperties.class).participant().maxBranchConnections())
+                .isEqualTo(64));
+        participant().withPropertyValues("verdict.participant.max-branch-connections=8").run(context -> assertThat(
+                context.getBean(VerdictProperties.class).participant().maxBranchConnections()).isEqualTo(8));
+    }
+
+    @Test
+    void noConnectionForBranchesAtAllFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.max-branch-connections=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("verdict.participant.max-branch-connections must be at least 1");
+        });
+    }
+
+    @Test
     void aClientWithoutADatabaseGetsTheClientApiOnly() {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RestTemplateAutoConfiguration.class,
