@@ -17,8 +17,8 @@ import javax.sql.XADataSource;
  *
  * <p>This class only wires the parts together: {@link BusinessCalls} and {@link CoordinatorCalls} for
  * the two kinds of callers, {@link BranchRegistry} for what is live and what ended, {@link XaBranch}
- * for one branch on a connection from {@link BranchConnections}, {@link ExpiryTimer} and
- * {@link PreparedBranchRecovery} for the timers.
+ * for one branch on a connection from {@link BranchConnections}, and {@link ExpiryTimer},
+ * {@link PreparedBranchRecovery} and {@link AbandonedBranches} for the timers.
  */
 public final class BranchManager implements AutoCloseable {
 
@@ -29,9 +29,11 @@ public final class BranchManager implements AutoCloseable {
     private final BusinessCalls business;
     private final CoordinatorCalls coordinator;
     private final PreparedBranchRecovery recovery;
+    private final AbandonedBranches abandoned;
     private final ExpiryTimer expiry;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("verdict-branches").daemon().factory());
+    /** Two threads, so that a slow answer from the coordinator to recovery does not hold up the expiry timer. */
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2,
+            Thread.ofPlatform().name("verdict-branches-", 1).daemon().factory());
 
     /** Registers a new branch with the coordinator and answers the branch id it gave. */
     @FunctionalInterface
@@ -45,14 +47,20 @@ public final class BranchManager implements AutoCloseable {
      * @param lockWaitTimeout how long a statement in a branch waits for a database row lock before it fails
      * @param recoveryInterval how often prepared branches left without a live coordinator call are resolved
      * @param orphanTimeout how long a prepared branch that the coordinator has no record of is kept before rollback
+     * @param abandonedBranchCheck how long a branch may stay unprepared before recovery asks the coordinator
+     *        about it, rolling it back at once if the transaction aborted or is unknown there
      * @param markerRetention how long the commit marker of a branch is kept
      * @param maxBranchConnections how many XA connections the open branches may hold at once; a new branch
      *        waits up to {@code lockTimeout} for one to come free
      */
     public record Settings(Duration branchTimeout, Duration lockTimeout, Duration lockWaitTimeout,
-            Duration recoveryInterval, Duration orphanTimeout, Duration markerRetention, int maxBranchConnections) {
+            Duration recoveryInterval, Duration orphanTimeout, Duration abandonedBranchCheck, Duration markerRetention,
+            int maxBranchConnections) {
 
         public Settings {
+            if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
+                throw new IllegalArgumentException("abandonedBranchCheck must be longer than zero, but was " + abandonedBranchCheck);
+            }
             if (maxBranchConnections < 1) {
                 throw new IllegalArgumentException("maxBranchConnections must be at least 1, but was " + maxBranchConnections);
             }
@@ -74,18 +82,19 @@ public final class BranchManager implements AutoCloseable {
         this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,
                 settings.orphanTimeout(), settings.markerRetention());
         this.coordinator = new CoordinatorCalls(registry, recovery, crashPoints, clock, settings.lockTimeout());
+        this.abandoned = new AbandonedBranches(registry, inquiry, clock, settings.abandonedBranchCheck());
         this.expiry = new ExpiryTimer(registry, settings.branchTimeout(), clock);
     }
 
     /**
      * Makes the commit-marker table if it is missing, then starts the timers: the rollback of branches
-     * past their timeout, and recovery of prepared branches (at once, for those a crash left behind).
+     * past their timeout, and recovery (at once, for the prepared branches a crash left behind).
      */
     public BranchManager start() throws SQLException {
         prepared.createMarkerTable();
         long sweep = expiry.sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(expiry::run, sweep, sweep, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(recovery::run, 0, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::recover, 0, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -111,9 +120,13 @@ public final class BranchManager implements AutoCloseable {
         coordinator.rollback(transactionId, branchId);
     }
 
-    /** One pass of the periodic recovery, now; for tests. */
-    void recoverPrepared() {
+    /**
+     * One pass of the periodic recovery: prepared branches no live call will finish, then unprepared
+     * branches whose transaction the coordinator may have given up. Run by the timer; tests call it.
+     */
+    void recover() {
         recovery.run();
+        abandoned.run();
     }
 
     /** What the pool of branch connections has done so far; for tests. */

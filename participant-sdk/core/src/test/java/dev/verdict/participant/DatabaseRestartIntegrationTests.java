@@ -52,7 +52,7 @@ class DatabaseRestartIntegrationTests {
         restartDatabase();
         BranchManager after = manager(OutcomeInquiry.Outcome.COMMIT);
         assertThat(Databases.preparedTransactions(url, "postgres", "postgres")).hasSize(1);
-        after.recoverPrepared();
+        after.recover();
 
         assertThat(items()).isEqualTo(1);
         assertThat(Databases.preparedTransactions(url, "postgres", "postgres")).isEmpty();

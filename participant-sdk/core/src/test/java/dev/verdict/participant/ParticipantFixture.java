@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,9 +38,12 @@ abstract class ParticipantFixture {
     String url;
     /** The coordinator's answers to the participant's questions: the tests set each transaction's outcome. */
     final Map<String, OutcomeInquiry.Outcome> decisions = new ConcurrentHashMap<>();
+    /** The transactions the participant asked the coordinator about. */
+    final Set<String> askedAbout = ConcurrentHashMap.newKeySet();
     final OutcomeInquiry coordinator = new OutcomeInquiry() {
         @Override
         public Outcome outcomeOf(String transactionId) {
+            askedAbout.add(transactionId);
             return decisions.getOrDefault(transactionId, Outcome.UNKNOWN);
         }
 

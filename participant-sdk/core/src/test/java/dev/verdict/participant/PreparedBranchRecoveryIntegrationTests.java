@@ -23,10 +23,10 @@ class PreparedBranchRecoveryIntegrationTests extends ParticipantFixture {
         assertThat(preparedInTheDatabase()).hasSize(1);
 
         decisions.put(tx, OutcomeInquiry.Outcome.PENDING);
-        branches.recoverPrepared();
+        branches.recover();
         assertThat(items()).isZero();
         decisions.put(tx, OutcomeInquiry.Outcome.COMMIT);
-        branches.recoverPrepared();
+        branches.recover();
 
         assertThat(items()).isEqualTo(1);
         branches.commit(tx, "branch-" + tx);
@@ -70,13 +70,13 @@ class PreparedBranchRecoveryIntegrationTests extends ParticipantFixture {
         MutableClock clock = new MutableClock();
         branches = manager(TestSettings.defaults(), CrashPoints.none(), clock);
 
-        branches.recoverPrepared();
+        branches.recover();
         clock.advance(Duration.ofMinutes(1));
-        branches.recoverPrepared();
+        branches.recover();
         assertThat(preparedInTheDatabase()).hasSize(1);
 
         clock.advance(Duration.ofMinutes(2));
-        branches.recoverPrepared();
+        branches.recover();
 
         assertThat(items()).isZero();
     }
@@ -91,7 +91,7 @@ class PreparedBranchRecoveryIntegrationTests extends ParticipantFixture {
         branches.loseEverythingAsACrashWould();
         branches = manager(TestSettings.defaults());
 
-        branches.recoverPrepared();
+        branches.recover();
 
         assertThat(preparedInTheDatabase()).hasSize(1);
         branches.commit(tx, "branch-" + tx);

@@ -7,6 +7,7 @@ final class TestSettings {
 
     private Duration branchTimeout = Duration.ofMinutes(5);
     private Duration lockTimeout = Duration.ofSeconds(2);
+    private Duration abandonedBranchCheck = Duration.ofSeconds(30);
     private int maxBranchConnections = 64;
 
     static TestSettings defaults() {
@@ -30,6 +31,6 @@ final class TestSettings {
 
     BranchManager.Settings build() {
         return new BranchManager.Settings(branchTimeout, lockTimeout, Duration.ofSeconds(2), Duration.ofHours(1),
-                Duration.ofMinutes(2), Duration.ofDays(7), maxBranchConnections);
+                Duration.ofMinutes(2), abandonedBranchCheck, Duration.ofDays(7), maxBranchConnections);
     }
 }

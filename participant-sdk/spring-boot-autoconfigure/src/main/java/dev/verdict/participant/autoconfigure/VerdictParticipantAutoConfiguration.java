@@ -76,7 +76,7 @@ public class VerdictParticipantAutoConfiguration {
                 : environment.getProperty("spring.application.name", "participant");
         var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),
                 participant.lockWaitTimeout(), participant.recoveryInterval(), participant.orphanTimeout(),
-                participant.markerRetention(), participant.maxBranchConnections());
+                participant.abandonedBranchCheck(), participant.markerRetention(), participant.maxBranchConnections());
         return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
                 new CoordinatorInquiry(coordinator), settings, Clock.systemUTC(), crashPoints);
     }

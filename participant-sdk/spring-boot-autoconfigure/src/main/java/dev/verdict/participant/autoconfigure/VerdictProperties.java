@@ -34,6 +34,10 @@ public record VerdictProperties(
      *        (left by a crash of this service) are resolved by asking the coordinator
      * @param orphanTimeout how long a prepared branch of ours that the coordinator has no record of is kept before
      *        it is rolled back
+     * @param abandonedBranchCheck how long a branch may stay unprepared before recovery (every
+     *        {@code recovery-interval}) asks the coordinator about its transaction; if the coordinator aborted it or
+     *        has no record of it, the branch is rolled back at once instead of holding its row locks until
+     *        {@code branch-timeout}
      * @param markerRetention how long the commit marker of each branch is kept (the proof, after a crash, that a
      *        branch committed)
      * @param maxBranchConnections how many XA connections to the service's database the open branches may hold at
@@ -51,12 +55,18 @@ public record VerdictProperties(
             @DefaultValue("5s") Duration lockWaitTimeout,
             @DefaultValue("10s") Duration recoveryInterval,
             @DefaultValue("2m") Duration orphanTimeout,
+            @DefaultValue("30s") Duration abandonedBranchCheck,
             @DefaultValue("7d") Duration markerRetention,
             @DefaultValue("64") int maxBranchConnections,
             @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled) {
 
         public Participant {
+            if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
+                throw new IllegalArgumentException("verdict.participant.abandoned-branch-check must be longer than zero"
+                        + " (it is how long a branch may work before the coordinator is asked about it), but was "
+                        + abandonedBranchCheck);
+            }
             if (maxBranchConnections < 1) {
                 throw new IllegalArgumentException("verdict.participant.max-branch-connections must be at least 1"
                         + " (every global transaction holds one connection here until its commit), but was "

@@ -3,6 +3,7 @@ package dev.verdict.participant.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -75,6 +76,23 @@ class VerdictAutoConfigurationTests {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure())
                     .hasStackTraceContaining("verdict.participant.max-branch-connections must be at least 1");
+        });
+    }
+
+    @Test
+    void anUnpreparedBranchIsAskedAboutAfter30sUnlessConfigured() throws Exception {
+        participant().run(context -> assertThat(context.getBean(VerdictProperties.class).participant().abandonedBranchCheck())
+                .isEqualTo(Duration.ofSeconds(30)));
+        participant().withPropertyValues("verdict.participant.abandoned-branch-check=2m").run(context -> assertThat(
+                context.getBean(VerdictProperties.class).participant().abandonedBranchCheck()).isEqualTo(Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void anAbandonedBranchCheckOfZeroFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.abandoned-branch-check=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("verdict.participant.abandoned-branch-check must be longer than zero");
         });
     }
 
