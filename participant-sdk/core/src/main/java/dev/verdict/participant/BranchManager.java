@@ -43,7 +43,8 @@ public final class BranchManager implements AutoCloseable {
 
     /**
      * @param branchTimeout how long a branch may stay unprepared before it is rolled back
-     * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
+     * @param lockTimeout how long a coordinator call or a request waits for another request still working in the
+     *        branch, and a new branch for a free connection
      * @param lockWaitTimeout how long a statement in a branch waits for a database row lock before it fails
      * @param recoveryInterval how often prepared branches left without a live coordinator call are resolved
      * @param orphanTimeout how long a prepared branch that the coordinator has no record of is kept before rollback
