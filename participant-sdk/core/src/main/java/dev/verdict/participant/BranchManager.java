@@ -1,60 +1,39 @@
 package dev.verdict.participant;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.XADataSource;
-import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
-
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
-
-import dev.verdict.participant.XaBranch.Status;
 
 /**
  * Keeps this participant's XA branches: one per global transaction, opened on the first business call
  * that touches the database, held across calls until the coordinator's prepare, and ended by its
  * commit or rollback. Every coordinator call is idempotent, and a branch the coordinator never comes
  * back for is rolled back once {@code branchTimeout} has passed without a prepare.
+ *
+ * <p>This class only wires the parts together: {@link BusinessCalls} and {@link CoordinatorCalls} for
+ * the two kinds of callers, {@link BranchRegistry} for what is live and what ended, {@link XaBranch}
+ * for one branch on a connection from {@link BranchConnections}, and {@link ExpiryTimer},
+ * {@link PreparedBranchRecovery} and {@link AbandonedBranches} for the timers.
  */
 public final class BranchManager implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(BranchManager.class);
-    private static final int REMEMBERED_OUTCOMES = 100_000;
-
-    private final XADataSource dataSource;
-    private final PreparedBranches prepared;
-    private final Registrar registrar;
-    private final OutcomeInquiry inquiry;
     private final Settings settings;
-    private final Clock clock;
-    private final Map<String, XaBranch> branches = new ConcurrentHashMap<>();
-    /** Outcomes of recently ended branches, so repeated calls get the same answer and late work is refused. */
-    private final Map<String, Status> outcomes = Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Status> eldest) {
-            return size() > REMEMBERED_OUTCOMES;
-        }
-    });
-    /** When recovery first found a prepared branch whose transaction the coordinator does not know. */
-    private final Map<BranchXid, Instant> unknownSince = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("verdict-branches").daemon().factory());
-    private volatile Instant markersForgottenAt = Instant.EPOCH;
+    private final PreparedBranches prepared;
+    private final BranchConnections connections;
+    private final BranchRegistry registry;
+    private final BusinessCalls business;
+    private final CoordinatorCalls coordinator;
+    private final PreparedBranchRecovery recovery;
+    private final AbandonedBranches abandoned;
+    private final ExpiryTimer expiry;
+    /** Two threads, so that a slow answer from the coordinator to recovery does not hold up the expiry timer. */
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2,
+            Thread.ofPlatform().name("verdict-branches-", 1).daemon().factory());
 
     /** Registers a new branch with the coordinator and answers the branch id it gave. */
     @FunctionalInterface
@@ -64,472 +43,112 @@ public final class BranchManager implements AutoCloseable {
 
     /**
      * @param branchTimeout how long a branch may stay unprepared before it is rolled back
-     * @param lockTimeout how long a coordinator call waits for a business request still working in the branch
+     * @param lockTimeout how long a coordinator call or a request waits for another request still working in the
+     *        branch, and a new branch for a free connection
      * @param lockWaitTimeout how long a statement in a branch waits for a database row lock before it fails
      * @param recoveryInterval how often prepared branches left without a live coordinator call are resolved
      * @param orphanTimeout how long a prepared branch that the coordinator has no record of is kept before rollback
+     * @param abandonedBranchCheck how long a branch may stay unprepared before recovery asks the coordinator
+     *        about it, rolling it back at once if the transaction aborted or is unknown there
      * @param markerRetention how long the commit marker of a branch is kept
+     * @param maxBranchConnections how many XA connections the open branches may hold at once; a new branch
+     *        waits up to {@code lockTimeout} for one to come free
      */
     public record Settings(Duration branchTimeout, Duration lockTimeout, Duration lockWaitTimeout,
-            Duration recoveryInterval, Duration orphanTimeout, Duration markerRetention) {
+            Duration recoveryInterval, Duration orphanTimeout, Duration abandonedBranchCheck, Duration markerRetention,
+            int maxBranchConnections) {
+
+        public Settings {
+            if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
+                throw new IllegalArgumentException("abandonedBranchCheck must be longer than zero, but was " + abandonedBranchCheck);
+            }
+            if (maxBranchConnections < 1) {
+                throw new IllegalArgumentException("maxBranchConnections must be at least 1, but was " + maxBranchConnections);
+            }
+        }
     }
 
-    private final Duration branchTimeout;
-    private final Duration lockTimeout;
-
     public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock) {
-        this.dataSource = dataSource;
-        this.prepared = new PreparedBranches(dataSource);
-        this.registrar = registrar;
-        this.inquiry = inquiry;
+        this(dataSource, registrar, inquiry, settings, clock, CrashPoints.none());
+    }
+
+    /** A manager that halts at the crash point armed in {@code crashPoints}; for crash tests. */
+    public BranchManager(XADataSource dataSource, Registrar registrar, OutcomeInquiry inquiry, Settings settings, Clock clock,
+            CrashPoints crashPoints) {
         this.settings = settings;
-        this.branchTimeout = settings.branchTimeout();
-        this.lockTimeout = settings.lockTimeout();
-        this.clock = clock;
+        this.prepared = new PreparedBranches(dataSource);
+        this.connections = new BranchConnections(dataSource, settings.maxBranchConnections(), settings.lockTimeout());
+        this.registry = new BranchRegistry(clock);
+        this.business = new BusinessCalls(registry, connections, registrar, settings.lockTimeout(), settings.lockWaitTimeout());
+        this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,
+                settings.orphanTimeout(), settings.markerRetention());
+        this.coordinator = new CoordinatorCalls(registry, recovery, crashPoints, clock, settings.lockTimeout());
+        this.abandoned = new AbandonedBranches(registry, inquiry, clock, settings.abandonedBranchCheck());
+        this.expiry = new ExpiryTimer(registry, settings.branchTimeout(), clock);
     }
 
     /**
      * Makes the commit-marker table if it is missing, then starts the timers: the rollback of branches
-     * past their timeout, and recovery of prepared branches (at once, for those a crash left behind).
+     * past their timeout, and recovery (at once, for the prepared branches a crash left behind).
      */
     public BranchManager start() throws SQLException {
         prepared.createMarkerTable();
-        long sweep = Math.max(100, Math.min(1000, branchTimeout.toMillis() / 4));
-        timers.scheduleWithFixedDelay(this::rollBackExpired, sweep, sweep, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(this::recoverPrepared, 0, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long sweep = expiry.sweepInterval().toMillis();
+        timers.scheduleWithFixedDelay(expiry::run, sweep, sweep, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::recover, 0, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
     /** Opens the request-long enlistment of the current thread in a global transaction. */
     public Enlistment enlist(String transactionId) {
-        return new Enlistment(this, transactionId);
+        return new Enlistment(business, transactionId);
     }
 
     /** Branches currently held open (active or prepared). */
     public int openBranches() {
-        return branches.size();
-    }
-
-    /** Joins this participant's branch of the transaction, making it on first use, and locks it for the caller. */
-    XaBranch join(String transactionId) {
-        Status ended = outcomes.get(transactionId);
-        if (ended != null) {
-            throw new BranchRefusedException("global transaction " + transactionId + " has already ended here ("
-                    + ended + "); no more work can join it");
-        }
-        XaBranch branch = branches.computeIfAbsent(transactionId, id -> new XaBranch(id, clock.instant()));
-        lock(branch);
-        try {
-            if (branch.status == Status.NEW) {
-                open(branch);
-            } else if (!branch.status.acceptsWork()) {
-                throw new BranchRefusedException("the branch of global transaction " + transactionId + " is "
-                        + branch.status + (branch.failure == null ? "" : " (" + branch.failure + ")")
-                        + "; no more work can join it");
-            }
-            return branch;
-        } catch (RuntimeException e) {
-            branch.lock.unlock();
-            throw e;
-        }
-    }
-
-    private void open(XaBranch branch) {
-        String branchId;
-        try {
-            branchId = registrar.register(branch.transactionId);
-        } catch (RuntimeException e) {
-            branches.remove(branch.transactionId, branch);
-            throw e;
-        }
-        try {
-            branch.open(new BranchXid(branch.transactionId, branchId), dataSource.getXAConnection(), settings.lockWaitTimeout());
-            log.info("Branch {} of transaction {} started", branchId, branch.transactionId);
-        } catch (Exception e) {
-            // Registered but unusable: remember a rollback so the coordinator's prepare hears no.
-            branch.closeQuietly();
-            end(branch, Status.ROLLED_BACK);
-            throw new IllegalStateException("could not start an XA branch in the service's database: " + e.getMessage(), e);
-        }
-    }
-
-    void leave(XaBranch branch, @Nullable String failure) {
-        if (failure != null) {
-            branch.markFailed(failure);
-        }
-        branch.lock.unlock();
+        return registry.size();
     }
 
     public PrepareVote prepare(String transactionId, String branchId) {
-        try (var ignored = MDC.putCloseable("txId", transactionId)) {
-            XaBranch branch = find(transactionId, branchId);
-            if (branch == null) {
-                Status ended = outcomes.get(transactionId);
-                return PrepareVote.abort(ended == Status.ROLLED_BACK
-                        ? "the branch was already rolled back here (timeout or an earlier rollback)"
-                        : "this participant holds no work of the transaction (it restarted, or the work never arrived)");
-            }
-            if (!tryLock(branch)) {
-                return PrepareVote.abort("business work was still running in the branch after " + lockTimeout);
-            }
-            try {
-                return switch (branch.status) {
-                    case PREPARED -> PrepareVote.prepared();
-                    case READ_ONLY -> PrepareVote.readOnly();
-                    case ACTIVE -> prepareActive(branch);
-                    case ROLLBACK_ONLY -> {
-                        rollBackActive(branch);
-                        yield PrepareVote.abort("the business work failed: " + branch.failure);
-                    }
-                    case NEW, COMMITTED, ROLLED_BACK -> PrepareVote.abort("the branch is " + branch.status);
-                };
-            } finally {
-                branch.lock.unlock();
-            }
-        }
-    }
-
-    private PrepareVote prepareActive(XaBranch branch) {
-        XAResource resource = resourceOf(branch);
-        try {
-            PreparedBranches.writeMarker(java.util.Objects.requireNonNull(branch.connection), branch.xid, clock.instant());
-            resource.end(branch.xid, XAResource.TMSUCCESS);
-            resource.prepare(branch.xid);
-            branch.status = Status.PREPARED;
-            log.info("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId);
-            CrashPoints.reach(CrashPoints.AFTER_PREPARE);
-            return PrepareVote.prepared();
-        } catch (SQLException e) {
-            String why = "the database refused the branch's commit marker: " + e.getMessage();
-            log.warn("Branch {} of transaction {}: {}", branch.branchId(), branch.transactionId, why);
-            rollBackActive(branch);
-            return PrepareVote.abort(why);
-        } catch (XAException e) {
-            String why = "the database refused to prepare: " + describe(e);
-            log.warn("Branch {} of transaction {}: {}", branch.branchId(), branch.transactionId, why);
-            rollBackActive(branch);
-            return PrepareVote.abort(why);
-        }
+        return coordinator.prepare(transactionId, branchId);
     }
 
     public void commit(String transactionId, String branchId) {
-        try (var ignored = MDC.putCloseable("txId", transactionId)) {
-            XaBranch branch = find(transactionId, branchId);
-            if (branch == null) {
-                Status ended = outcomes.get(transactionId);
-                if (ended == Status.COMMITTED || ended == Status.READ_ONLY) {
-                    return;
-                }
-                if (ended == Status.ROLLED_BACK) {
-                    throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
-                            + " was rolled back here and cannot be committed");
-                }
-                commitFromDatabase(new BranchXid(transactionId, branchId));
-                return;
-            }
-            if (!tryLock(branch)) {
-                throw new BranchBusyException("the branch is still in use; retry");
-            }
-            try {
-                switch (branch.status) {
-                    case PREPARED -> {
-                        resourceOf(branch).commit(branch.xid, false);
-                        end(branch, Status.COMMITTED);
-                        log.info("Branch {} of transaction {} committed", branchId, transactionId);
-                        CrashPoints.reach(CrashPoints.AFTER_COMMIT);
-                    }
-                    case COMMITTED, READ_ONLY -> {
-                    }
-                    default -> throw new IllegalStateException("branch " + branchId + " of transaction " + transactionId
-                            + " is " + branch.status + " and was never prepared; commit comes only after a yes vote");
-                }
-            } catch (XAException e) {
-                throw new IllegalStateException("the database failed to commit the prepared branch: " + describe(e), e);
-            } finally {
-                branch.lock.unlock();
-            }
-        }
+        coordinator.commit(transactionId, branchId);
     }
 
     public void rollback(String transactionId, String branchId) {
-        try (var ignored = MDC.putCloseable("txId", transactionId)) {
-            XaBranch branch = find(transactionId, branchId);
-            if (branch == null) {
-                rollbackFromDatabase(new BranchXid(transactionId, branchId));
-                return;
-            }
-            if (!tryLock(branch)) {
-                throw new BranchBusyException("business work is still running in the branch; retry");
-            }
-            try {
-                switch (branch.status) {
-                    case NEW, ACTIVE, ROLLBACK_ONLY -> rollBackActive(branch);
-                    case PREPARED -> {
-                        resourceOf(branch).rollback(branch.xid);
-                        end(branch, Status.ROLLED_BACK);
-                        log.info("Branch {} of transaction {} rolled back", branchId, transactionId);
-                    }
-                    case ROLLED_BACK, READ_ONLY -> {
-                    }
-                    case COMMITTED -> throw new IllegalStateException("branch " + branchId + " of transaction "
-                            + transactionId + " was committed here and cannot be rolled back");
-                }
-            } catch (XAException e) {
-                throw new IllegalStateException("the database failed to roll back the prepared branch: " + describe(e), e);
-            } finally {
-                branch.lock.unlock();
-            }
-        }
+        coordinator.rollback(transactionId, branchId);
     }
 
     /**
-     * Commit of a branch this process does not hold (it restarted since the prepare, or the commit is a
-     * repeat): commits it if the database holds it prepared, succeeds if its marker proves it committed,
-     * and otherwise says that it cannot vouch for the outcome, never that it committed.
+     * One pass of the periodic recovery: prepared branches no live call will finish, then unprepared
+     * branches whose transaction the coordinator may have given up. Run by the timer; tests call it.
      */
-    private void commitFromDatabase(BranchXid xid) {
-        try {
-            if (prepared.resolve(xid, true)) {
-                log.info("Branch {} of transaction {} committed from the database's prepared list", xid.branchId(), xid.transactionId());
-            } else if (!prepared.committed(xid)) {
-                throw new UnknownBranchException("this participant's database holds no prepared branch " + xid.branchId()
-                        + " of transaction " + xid.transactionId() + " and no record that it committed;"
-                        + " its outcome is unknown");
-            }
-            outcomes.put(xid.transactionId(), Status.COMMITTED);
-            unknownSince.remove(xid);
-            CrashPoints.reach(CrashPoints.AFTER_COMMIT);
-        } catch (SQLException | XAException e) {
-            throw new IllegalStateException("could not commit branch " + xid.branchId() + " from the database: " + e, e);
-        }
+    void recover() {
+        recovery.run();
+        abandoned.run();
     }
 
-    private void rollbackFromDatabase(BranchXid xid) {
-        try {
-            if (prepared.resolve(xid, false)) {
-                log.info("Branch {} of transaction {} rolled back from the database's prepared list", xid.branchId(), xid.transactionId());
-            } else if (prepared.committed(xid)) {
-                throw new IllegalStateException("branch " + xid.branchId() + " of transaction " + xid.transactionId()
-                        + " was committed here and cannot be rolled back");
-            }
-            // Remembered even for a branch never seen here: work of the transaction that arrives late is refused.
-            outcomes.putIfAbsent(xid.transactionId(), Status.ROLLED_BACK);
-            unknownSince.remove(xid);
-        } catch (SQLException | XAException e) {
-            throw new IllegalStateException("could not roll back branch " + xid.branchId() + " from the database: " + e, e);
-        }
-    }
-
-    /**
-     * Resolves branches the database holds prepared that no live call will finish: those a crash of this
-     * service left behind, or whose coordinator was unreachable. Asks the coordinator for each outcome;
-     * a branch of ours the coordinator has no record of is rolled back only after {@code orphanTimeout}.
-     */
-    void recoverPrepared() {
-        List<BranchXid> found;
-        try {
-            found = prepared.list();
-            forgetOldMarkers();
-        } catch (SQLException | XAException | RuntimeException e) {
-            log.warn("Recovery could not list the prepared branches: {}", e.toString());
-            return;
-        }
-        for (BranchXid xid : found) {
-            XaBranch live = branches.get(xid.transactionId());
-            if (live != null && live.branchId().equals(xid.branchId())) {
-                continue;
-            }
-            try (var ignored = MDC.putCloseable("txId", xid.transactionId())) {
-                recover(xid);
-            } catch (RuntimeException e) {
-                log.warn("Recovery of branch {} of transaction {} failed, will retry: {}", xid.branchId(), xid.transactionId(), e.toString());
-            }
-        }
-    }
-
-    private void recover(BranchXid xid) {
-        if (!inquiry.isOwnTransaction(xid.transactionId())) {
-            log.debug("Prepared branch {} belongs to another coordinator; leaving it alone", xid);
-            return;
-        }
-        switch (inquiry.outcomeOf(xid.transactionId())) {
-            case COMMIT -> commitFromDatabase(xid);
-            case ABORT -> rollbackFromDatabase(xid);
-            case PENDING -> log.info("Prepared branch {} of transaction {} waits for the coordinator's decision",
-                    xid.branchId(), xid.transactionId());
-            case UNKNOWN -> {
-                Instant since = unknownSince.computeIfAbsent(xid, key -> clock.instant());
-                if (since.plus(settings.orphanTimeout()).isBefore(clock.instant())) {
-                    log.warn("Rolling back orphan branch {} of transaction {}: the coordinator has had no record of it since {}",
-                            xid.branchId(), xid.transactionId(), since);
-                    rollbackFromDatabase(xid);
-                } else {
-                    log.warn("Prepared branch {} of transaction {} is unknown to the coordinator; rolled back after {} unless it turns up",
-                            xid.branchId(), xid.transactionId(), settings.orphanTimeout());
-                }
-            }
-        }
-    }
-
-    private void forgetOldMarkers() throws SQLException {
-        Instant now = clock.instant();
-        if (markersForgottenAt.plus(Duration.ofHours(1)).isBefore(now)) {
-            markersForgottenAt = now;
-            prepared.forgetMarkersOlderThan(now.minus(settings.markerRetention()));
-        }
-    }
-
-    private void rollBackActive(XaBranch branch) {
-        XAResource resource = branch.resource;
-        if (resource != null) {
-            try {
-                resource.end(branch.xid, XAResource.TMFAIL);
-            } catch (XAException alreadyEnded) {
-                log.debug("end(TMFAIL) of transaction {}: {}", branch.transactionId, describe(alreadyEnded));
-            }
-            try {
-                resource.rollback(branch.xid);
-            } catch (XAException e) {
-                // The connection is closed below, which makes the database drop the unprepared work anyway.
-                log.warn("Rolling back branch {} of transaction {} failed ({}); closing its connection drops the work",
-                        branch.branchId(), branch.transactionId, describe(e));
-            }
-        }
-        end(branch, Status.ROLLED_BACK);
-        log.info("Branch {} of transaction {} rolled back before prepare", branch.branchId(), branch.transactionId);
-    }
-
-    private void end(XaBranch branch, Status outcome) {
-        branch.status = outcome;
-        outcomes.put(branch.transactionId, outcome);
-        branches.remove(branch.transactionId, branch);
-        branch.closeQuietly();
-    }
-
-    private void rollBackExpired() {
-        Instant deadline = clock.instant().minus(branchTimeout);
-        for (XaBranch branch : branches.values()) {
-            if (branch.createdAt.isBefore(deadline) && (branch.status == Status.ACTIVE || branch.status == Status.ROLLBACK_ONLY)
-                    && branch.lock.tryLock()) {
-                try (var ignored = MDC.putCloseable("txId", branch.transactionId)) {
-                    if (branch.status == Status.ACTIVE || branch.status == Status.ROLLBACK_ONLY) {
-                        log.warn("Branch {} of transaction {} was not prepared within {}; rolling it back",
-                                branch.branchId(), branch.transactionId, branchTimeout);
-                        rollBackActive(branch);
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("Rolling back expired branch of transaction {} failed", branch.transactionId, e);
-                } finally {
-                    branch.lock.unlock();
-                }
-            }
-        }
-    }
-
-    private @Nullable XaBranch find(String transactionId, String branchId) {
-        XaBranch branch = branches.get(transactionId);
-        return branch != null && branch.branchId().equals(branchId) ? branch : null;
-    }
-
-    private void lock(XaBranch branch) {
-        if (!tryLock(branch)) {
-            throw new BranchBusyException("another request of global transaction " + branch.transactionId
-                    + " has held this participant's branch for over " + lockTimeout);
-        }
-    }
-
-    private boolean tryLock(XaBranch branch) {
-        try {
-            return branch.lock.tryLock(lockTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static XAResource resourceOf(XaBranch branch) {
-        if (branch.resource == null) {
-            throw new IllegalStateException("branch of transaction " + branch.transactionId + " was never started");
-        }
-        return branch.resource;
-    }
-
-    private static String describe(XAException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage() + " ";
-        Throwable cause = e.getCause();
-        return message + "(XA error code " + e.errorCode + (cause == null ? "" : ", " + cause.getMessage()) + ")";
+    /** What the pool of branch connections has done so far; for tests. */
+    BranchConnections.Stats connectionStats() {
+        return connections.stats();
     }
 
     @Override
     public void close() {
         timers.shutdownNow();
+        connections.close();
     }
 
     /**
      * What the death of the process does to its branches: memory gone, and only what the database holds
-     * remains. For tests that cannot kill a JVM. The connections are abandoned rather than closed,
-     * because an orderly close makes H2 roll back prepared work that a dead process leaves in doubt.
+     * remains. For tests that cannot kill a JVM. The branches' connections are abandoned rather than
+     * closed or given back, because an orderly close makes H2 roll back prepared work that a dead process
+     * leaves in doubt.
      */
     void loseEverythingAsACrashWould() {
         timers.shutdownNow();
-        branches.clear();
-        outcomes.clear();
-    }
-
-    /**
-     * A thread's part in a global transaction for the length of one request. The branch is joined only
-     * when the request first asks for a connection, so requests that never touch the database do not
-     * register a branch.
-     */
-    public static final class Enlistment implements AutoCloseable {
-
-        private static final ThreadLocal<@Nullable Enlistment> CURRENT = new ThreadLocal<>();
-
-        private final BranchManager manager;
-        private final String transactionId;
-        private final @Nullable Enlistment previous;
-        private @Nullable XaBranch branch;
-        private @Nullable String failure;
-
-        private Enlistment(BranchManager manager, String transactionId) {
-            this.manager = manager;
-            this.transactionId = transactionId;
-            this.previous = CURRENT.get();
-            CURRENT.set(this);
-        }
-
-        /** The enlistment of the current thread, or null outside a global transaction. */
-        public static @Nullable Enlistment current() {
-            return CURRENT.get();
-        }
-
-        public String transactionId() {
-            return transactionId;
-        }
-
-        /** The branch's connection; joins the branch first if this request has not yet. */
-        public Connection connection() {
-            if (branch == null) {
-                branch = manager.join(transactionId);
-            }
-            return java.util.Objects.requireNonNull(branch.connection);
-        }
-
-        /** Dooms the branch: the request failed, so the transaction must not commit this participant's work. */
-        public void fail(String why) {
-            failure = why;
-        }
-
-        @Override
-        public void close() {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-            if (branch != null) {
-                manager.leave(branch, failure);
-            }
-        }
+        registry.forgetEverything();
     }
 }

@@ -1,68 +1,72 @@
 package dev.verdict.participant;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.XAConnection;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * This participant's branch of one global transaction: the XA connection it holds from the first
- * business call until phase 2, and where the branch stands. A business request or a coordinator call
- * holds {@link #lock} while it touches the branch.
+ * This participant's branch of one global transaction and its XA life: opened on a pooled XA connection
+ * at the first business call, held across calls, prepared with its commit marker, then committed or
+ * rolled back on that same connection (H2 commits a prepared branch only there). A business request or
+ * a coordinator call holds the branch's lock while it touches the branch.
  */
 final class XaBranch {
 
-    enum Status {
-        /** Made, not yet registered with the coordinator nor started in the database. */
-        NEW,
-        /** Started; business work may be added. */
-        ACTIVE,
-        /** The business work failed; prepare will roll back and vote no. */
-        ROLLBACK_ONLY,
-        PREPARED,
-        READ_ONLY,
-        COMMITTED,
-        ROLLED_BACK;
+    private static final Logger log = LoggerFactory.getLogger(XaBranch.class);
 
-        boolean acceptsWork() {
-            return this == NEW || this == ACTIVE;
-        }
-    }
-
-    final String transactionId;
-    final ReentrantLock lock = new ReentrantLock();
-    final Instant createdAt;
-
-    @Nullable BranchXid xid;
-    @Nullable XAConnection xaConnection;
-    @Nullable XAResource resource;
-    @Nullable Connection connection;
-    volatile Status status = Status.NEW;
-    @Nullable String failure;
+    private final String transactionId;
+    private final Instant createdAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Changed only by {@link #moveTo}, under the lock; read without it by the timers. */
+    private volatile BranchStatus status = BranchStatus.NEW;
+    private @Nullable BranchXid xid;
+    private @Nullable BranchConnections connections;
+    private @Nullable XAConnection xaConnection;
+    private @Nullable XAResource resource;
+    /** The driver's handle on the physical connection. */
+    private @Nullable Connection handle;
+    /** The guarded view of {@link #handle} that the service gets. */
+    private @Nullable Connection connection;
+    private boolean connectionReusable = true;
+    private @Nullable String failure;
 
     XaBranch(String transactionId, Instant createdAt) {
         this.transactionId = transactionId;
         this.createdAt = createdAt;
     }
 
-    void open(BranchXid xid, XAConnection xaConnection, Duration lockWaitTimeout) throws Exception {
+    /** Borrows a connection and starts the branch on it; a connection that failed here is never reused. */
+    void open(BranchXid xid, BranchConnections connections, Duration lockWaitTimeout) throws SQLException, XAException {
         this.xid = xid;
-        this.xaConnection = xaConnection;
-        this.resource = xaConnection.getXAResource();
-        resource.start(xid, XAResource.TMNOFLAGS);
-        Connection physical = xaConnection.getConnection();
-        limitLockWaits(physical, lockWaitTimeout);
-        this.connection = guard(physical);
-        this.status = Status.ACTIVE;
+        this.connections = connections;
+        XAConnection borrowed = connections.borrow();
+        this.xaConnection = borrowed;
+        try {
+            XAResource started = borrowed.getXAResource();
+            this.resource = started;
+            started.start(xid, XAResource.TMNOFLAGS);
+            Connection handle = borrowed.getConnection();
+            this.handle = handle;
+            limitLockWaits(handle, lockWaitTimeout);
+            this.connection = GuardedConnection.over(handle, transactionId, this::markFailed, this::distrustConnection);
+            moveTo(BranchStatus.ACTIVE);
+        } catch (SQLException | XAException | RuntimeException e) {
+            distrustConnection();
+            throw e;
+        }
     }
 
     /**
@@ -83,58 +87,165 @@ final class XaBranch {
         }
     }
 
-    String branchId() {
-        return xid == null ? "" : xid.branchId();
+    /**
+     * Writes the commit marker into the branch, ends the work and prepares it: from here on the database
+     * keeps the branch, and the marker commits or vanishes with it.
+     */
+    void prepare(Instant now) throws SQLException, XAException {
+        XAResource prepared = resource();
+        try {
+            PreparedBranches.writeMarker(connection(), xid(), now);
+            prepared.end(xid(), XAResource.TMSUCCESS);
+            prepared.prepare(xid());
+        } catch (SQLException | XAException e) {
+            distrustConnection();
+            throw e;
+        }
+        moveTo(BranchStatus.PREPARED);
     }
 
+    void commitPrepared() throws XAException {
+        try {
+            resource().commit(xid(), false);
+        } catch (XAException e) {
+            distrustConnection();
+            throw e;
+        }
+    }
+
+    void rollBackPrepared() throws XAException {
+        try {
+            resource().rollback(xid());
+        } catch (XAException e) {
+            distrustConnection();
+            throw e;
+        }
+    }
+
+    /** Rolls back work that was never prepared; never fails, because dropping the connection drops the work too. */
+    void rollBackUnprepared() {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.end(xid(), XAResource.TMFAIL);
+        } catch (XAException alreadyEnded) {
+            log.debug("end(TMFAIL) of transaction {}: {}", transactionId, describe(alreadyEnded));
+        }
+        try {
+            resource.rollback(xid());
+        } catch (XAException e) {
+            // The connection is then destroyed at the end, which makes the database drop the unprepared work anyway.
+            distrustConnection();
+            log.warn("Rolling back branch {} of transaction {} failed ({}); closing its connection drops the work",
+                    branchId(), transactionId, describe(e));
+        }
+    }
+
+    /** Dooms an active branch: prepare will roll it back and vote no, giving {@code why}. */
     void markFailed(String why) {
-        if (status == Status.ACTIVE) {
-            status = Status.ROLLBACK_ONLY;
+        if (status == BranchStatus.ACTIVE) {
+            moveTo(BranchStatus.ROLLBACK_ONLY);
             failure = why;
         }
     }
 
-    void closeQuietly() {
-        if (xaConnection != null) {
+    /**
+     * The branch is given up by this participant rather than ended by its coordinator (a timeout): its
+     * connection has sat in a transaction for long and is not trusted with the next branch.
+     */
+    void abandon() {
+        distrustConnection();
+    }
+
+    private void distrustConnection() {
+        connectionReusable = false;
+    }
+
+    /** Ends the branch in {@code outcome} and lets go of its connection: back to the pool if nothing failed on it. */
+    void finish(BranchStatus outcome) {
+        moveTo(outcome);
+        XAConnection held = xaConnection;
+        if (held == null || connections == null) {
+            return;
+        }
+        xaConnection = null;
+        // Closing the handle makes a view the service kept past the end fail, instead of working outside any branch.
+        if (handle != null) {
             try {
-                xaConnection.close();
+                handle.close();
             } catch (SQLException e) {
-                org.slf4j.LoggerFactory.getLogger(XaBranch.class)
-                        .debug("Closing the XA connection of transaction {} failed", transactionId, e);
+                distrustConnection();
             }
         }
-    }
-
-    /**
-     * Hands the service a view of the branch's connection on which local transaction control is
-     * absorbed: the branch, not the service, decides when the work commits. A local rollback (a
-     * {@code @Transactional} method that threw) dooms the branch, because XA cannot undo part of it.
-     */
-    private Connection guard(Connection physical) {
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "close", "commit", "setAutoCommit", "setReadOnly", "setTransactionIsolation" -> null;
-                    case "getAutoCommit" -> false;
-                    case "rollback" -> {
-                        if (args == null || args.length == 0) {
-                            markFailed("the service rolled back its local transaction");
-                            yield null;
-                        }
-                        yield invoke(physical, method, args);
-                    }
-                    case "toString" -> "Verdict branch connection of transaction " + transactionId;
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> invoke(physical, method, args);
-                });
-    }
-
-    private static @Nullable Object invoke(Connection target, java.lang.reflect.Method method, Object @Nullable [] args)
-            throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+        if (connectionReusable) {
+            connections.giveBack(held);
+        } else {
+            connections.destroy(held);
         }
+    }
+
+    private void moveTo(BranchStatus next) {
+        status = status.moveTo(next);
+    }
+
+    boolean tryLock(Duration timeout) {
+        try {
+            return lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Locks the branch only if no request or call holds it now; the timers never wait for one. */
+    boolean tryLockNow() {
+        return lock.tryLock();
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    String transactionId() {
+        return transactionId;
+    }
+
+    String branchId() {
+        return xid == null ? "" : xid.branchId();
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    BranchStatus status() {
+        return status;
+    }
+
+    @Nullable String failure() {
+        return failure;
+    }
+
+    /** The view of the branch's connection that the service works on. */
+    Connection connection() {
+        return Objects.requireNonNull(connection, "the branch was never started");
+    }
+
+    private BranchXid xid() {
+        return Objects.requireNonNull(xid, "the branch was never started");
+    }
+
+    private XAResource resource() {
+        if (resource == null) {
+            throw new IllegalStateException("branch of transaction " + transactionId + " was never started");
+        }
+        return resource;
+    }
+
+    static String describe(XAException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage() + " ";
+        Throwable cause = e.getCause();
+        return message + "(XA error code " + e.errorCode + (cause == null ? "" : ", " + cause.getMessage()) + ")";
     }
 }

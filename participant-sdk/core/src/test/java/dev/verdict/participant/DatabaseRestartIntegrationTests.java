@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.xa.PGXADataSource;
@@ -16,38 +17,78 @@ import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-/** A PostgreSQL that restarts while it holds a prepared branch loses nothing: recovery finishes the branch. */
+/** A PostgreSQL that restarts loses nothing that was prepared, and leaves no broken connection in use. */
 class DatabaseRestartIntegrationTests {
 
     @TempDir
     Path data;
 
     final int port = Ports.free();
+    EmbeddedPostgres database;
+    String url;
 
-    @Test
-    void aBranchPreparedBeforeTheDatabaseRestartedIsCommittedAfterIt() throws Exception {
-        EmbeddedPostgres database = start();
-        String url = database.getJdbcUrl("postgres", "postgres");
+    @BeforeEach
+    void startDatabase() throws Exception {
+        database = start();
+        url = database.getJdbcUrl("postgres", "postgres");
         try (Connection connection = Databases.open(url, "postgres", "postgres"); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE item (id VARCHAR(64) PRIMARY KEY)");
         }
-        BranchManager before = manager(url, OutcomeInquiry.Outcome.PENDING);
+    }
+
+    @AfterEach
+    void stopDatabase() throws Exception {
+        database.close();
+    }
+
+    @Test
+    void aBranchPreparedBeforeTheDatabaseRestartedIsCommittedAfterIt() throws Exception {
+        BranchManager before = manager(OutcomeInquiry.Outcome.PENDING);
         try (var enlistment = before.enlist("test-restart"); Statement statement = enlistment.connection().createStatement()) {
             statement.execute("INSERT INTO item (id) VALUES ('survivor')");
         }
         assertThat(before.prepare("test-restart", "branch-1").vote()).isEqualTo("PREPARED");
 
-        database.close();
-        database = start();
-        BranchManager after = manager(url, OutcomeInquiry.Outcome.COMMIT);
+        restartDatabase();
+        BranchManager after = manager(OutcomeInquiry.Outcome.COMMIT);
         assertThat(Databases.preparedTransactions(url, "postgres", "postgres")).hasSize(1);
-        after.recoverPrepared();
+        after.recover();
 
-        assertThat(Databases.queryLong(url, "postgres", "postgres", "SELECT COUNT(*) FROM item")).isEqualTo(1);
+        assertThat(items()).isEqualTo(1);
         assertThat(Databases.preparedTransactions(url, "postgres", "postgres")).isEmpty();
         before.close();
         after.close();
+    }
+
+    @Test
+    void aPooledConnectionThatTheRestartBrokeIsReplacedBeforeABranchUsesIt() throws Exception {
+        BranchManager branches = manager(OutcomeInquiry.Outcome.COMMIT);
+        commit(branches, "test-before", "apple");
+
+        restartDatabase();
+        commit(branches, "test-after", "pear");
+
+        assertThat(items()).isEqualTo(2);
+        assertThat(branches.connectionStats()).extracting(BranchConnections.Stats::created, BranchConnections.Stats::destroyed)
+                .containsExactly(2L, 1L);
+        branches.close();
+    }
+
+    private void restartDatabase() throws Exception {
         database.close();
+        database = start();
+    }
+
+    private static void commit(BranchManager branches, String tx, String item) throws Exception {
+        try (var enlistment = branches.enlist(tx); Statement statement = enlistment.connection().createStatement()) {
+            statement.execute("INSERT INTO item (id) VALUES ('" + item + "')");
+        }
+        assertThat(branches.prepare(tx, "branch-1").vote()).isEqualTo("PREPARED");
+        branches.commit(tx, "branch-1");
+    }
+
+    private long items() {
+        return Databases.queryLong(url, "postgres", "postgres", "SELECT COUNT(*) FROM item");
     }
 
     private EmbeddedPostgres start() throws Exception {
@@ -55,7 +96,7 @@ class DatabaseRestartIntegrationTests {
                 .setServerConfig("max_prepared_transactions", "10").start();
     }
 
-    private static BranchManager manager(String url, OutcomeInquiry.Outcome outcome) throws Exception {
+    private BranchManager manager(OutcomeInquiry.Outcome outcome) throws Exception {
         PGXADataSource xa = new PGXADataSource();
         xa.setUrl(url);
         xa.setUser("postgres");
@@ -71,8 +112,7 @@ class DatabaseRestartIntegrationTests {
                 return true;
             }
         };
-        return new BranchManager(xa, transactionId -> "branch-1", coordinator, new BranchManager.Settings(
-                Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofHours(1),
-                Duration.ofMinutes(2), Duration.ofDays(7)), Clock.systemUTC()).start();
+        return new BranchManager(xa, transactionId -> "branch-1", coordinator, TestSettings.defaults().build(),
+                Clock.systemUTC()).start();
     }
 }

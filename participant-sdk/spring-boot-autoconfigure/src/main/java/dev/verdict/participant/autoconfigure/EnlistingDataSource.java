@@ -7,7 +7,7 @@ import javax.sql.DataSource;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
-import dev.verdict.participant.BranchManager.Enlistment;
+import dev.verdict.participant.Enlistment;
 
 /**
  * Wraps the service's own {@code DataSource}: while the thread serves a request of a global

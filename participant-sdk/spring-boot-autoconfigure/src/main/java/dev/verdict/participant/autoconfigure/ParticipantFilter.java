@@ -16,8 +16,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.verdict.participant.BranchManager;
-import dev.verdict.participant.BranchManager.Enlistment;
 import dev.verdict.participant.BranchRefusedException;
+import dev.verdict.participant.Enlistment;
 import dev.verdict.participant.TransactionContext;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -57,22 +57,28 @@ public class VerdictParticipantAutoConfiguration {
         return new AdvertisedUrl(properties.participant().advertisedUrl());
     }
 
+    /** Unarmed unless the test-only setting {@code verdict.participant.crash-point} names a point. */
+    @Bean
+    CrashPoints verdictCrashPoints(VerdictProperties properties) {
+        String crashPoint = properties.participant().crashPoint();
+        return crashPoint == null || crashPoint.isBlank() ? CrashPoints.none() : CrashPoints.armedAt(crashPoint);
+    }
+
     @Bean(destroyMethod = "close")
     BranchManager verdictBranchManager(ObjectProvider<XADataSource> xaDataSources, DataSourceProperties dataSource,
-            VerdictProperties properties, CoordinatorClient coordinator, AdvertisedUrl url, Environment environment)
-            throws SQLException {
+            VerdictProperties properties, CoordinatorClient coordinator, AdvertisedUrl url, Environment environment,
+            CrashPoints crashPoints) throws SQLException {
         XADataSource xa = xaDataSources.getIfAvailable(() -> XaDataSources.forUrl(dataSource.determineUrl(),
                 dataSource.determineUsername(), dataSource.determinePassword()));
         XaDataSources.checkCanPrepare(xa);
         VerdictProperties.Participant participant = properties.participant();
         String name = participant.name() != null ? participant.name()
                 : environment.getProperty("spring.application.name", "participant");
-        CrashPoints.arm(participant.crashPoint());
         var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),
                 participant.lockWaitTimeout(), participant.recoveryInterval(), participant.orphanTimeout(),
-                participant.markerRetention());
+                participant.abandonedBranchCheck(), participant.markerRetention(), participant.maxBranchConnections());
         return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
-                new CoordinatorInquiry(coordinator), settings, Clock.systemUTC());
+                new CoordinatorInquiry(coordinator), settings, Clock.systemUTC(), crashPoints);
     }
 
     /**

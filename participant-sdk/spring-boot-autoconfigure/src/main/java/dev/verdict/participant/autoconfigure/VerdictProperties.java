@@ -34,8 +34,16 @@ public record VerdictProperties(
      *        (left by a crash of this service) are resolved by asking the coordinator
      * @param orphanTimeout how long a prepared branch of ours that the coordinator has no record of is kept before
      *        it is rolled back
+     * @param abandonedBranchCheck how long a branch may stay unprepared before recovery (every
+     *        {@code recovery-interval}) asks the coordinator about its transaction; if the coordinator aborted it or
+     *        has no record of it, the branch is rolled back at once instead of holding its row locks until
+     *        {@code branch-timeout}
      * @param markerRetention how long the commit marker of each branch is kept (the proof, after a crash, that a
      *        branch committed)
+     * @param maxBranchConnections how many XA connections to the service's database the open branches may hold at
+     *        once; they are pooled and reused, and each is held from a transaction's first business call until its
+     *        commit or rollback. A business call that finds all of them in use waits up to {@code lock-timeout} and
+     *        then fails. Keep it below the database's connection limit, less what the service's own pool takes
      * @param crashPoint for crash tests only: the named point at which the service halts at once
      * @param enabled whether this service takes part in global transactions with its database
      */
@@ -47,8 +55,23 @@ public record VerdictProperties(
             @DefaultValue("5s") Duration lockWaitTimeout,
             @DefaultValue("10s") Duration recoveryInterval,
             @DefaultValue("2m") Duration orphanTimeout,
+            @DefaultValue("30s") Duration abandonedBranchCheck,
             @DefaultValue("7d") Duration markerRetention,
+            @DefaultValue("64") int maxBranchConnections,
             @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled) {
+
+        public Participant {
+            if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
+                throw new IllegalArgumentException("verdict.participant.abandoned-branch-check must be longer than zero"
+                        + " (it is how long a branch may work before the coordinator is asked about it), but was "
+                        + abandonedBranchCheck);
+            }
+            if (maxBranchConnections < 1) {
+                throw new IllegalArgumentException("verdict.participant.max-branch-connections must be at least 1"
+                        + " (every global transaction holds one connection here until its commit), but was "
+                        + maxBranchConnections);
+            }
+        }
     }
 }

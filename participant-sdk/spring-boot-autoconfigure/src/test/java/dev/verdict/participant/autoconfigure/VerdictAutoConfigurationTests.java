@@ -3,6 +3,7 @@ package dev.verdict.participant.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,7 @@ import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfigu
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import dev.verdict.participant.BranchManager;
+import dev.verdict.participant.CrashPoints;
 
 class VerdictAutoConfigurationTests {
 
@@ -42,6 +44,59 @@ class VerdictAutoConfigurationTests {
     }
 
     @Test
+    void aParticipantRunsWithUnarmedCrashPoints() throws Exception {
+        participant().run(context -> assertThat(context.getBean(CrashPoints.class).armed()).isNull());
+    }
+
+    @Test
+    void onlyTheTestOnlySettingArmsACrashPoint() throws Exception {
+        participant().withPropertyValues("verdict.participant.crash-point=after-commit")
+                .run(context -> assertThat(context.getBean(CrashPoints.class).armed()).isEqualTo(CrashPoints.AFTER_COMMIT));
+    }
+
+    @Test
+    void aCrashPointThatDoesNotExistFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.crash-point=after-lunch").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("verdict.participant.crash-point must be one of");
+        });
+    }
+
+    @Test
+    void theOpenBranchesHoldAtMost64PooledConnectionsUnlessConfigured() throws Exception {
+        participant().run(context -> assertThat(context.getBean(VerdictProperties.class).participant().maxBranchConnections())
+                .isEqualTo(64));
+        participant().withPropertyValues("verdict.participant.max-branch-connections=8").run(context -> assertThat(
+                context.getBean(VerdictProperties.class).participant().maxBranchConnections()).isEqualTo(8));
+    }
+
+    @Test
+    void noConnectionForBranchesAtAllFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.max-branch-connections=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("verdict.participant.max-branch-connections must be at least 1");
+        });
+    }
+
+    @Test
+    void anUnpreparedBranchIsAskedAboutAfter30sUnlessConfigured() throws Exception {
+        participant().run(context -> assertThat(context.getBean(VerdictProperties.class).participant().abandonedBranchCheck())
+                .isEqualTo(Duration.ofSeconds(30)));
+        participant().withPropertyValues("verdict.participant.abandoned-branch-check=2m").run(context -> assertThat(
+                context.getBean(VerdictProperties.class).participant().abandonedBranchCheck()).isEqualTo(Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void anAbandonedBranchCheckOfZeroFailsStartupNamingTheSetting() throws Exception {
+        participant().withPropertyValues("verdict.participant.abandoned-branch-check=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("verdict.participant.abandoned-branch-check must be longer than zero");
+        });
+    }
+
+    @Test
     void aClientWithoutADatabaseGetsTheClientApiOnly() {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RestTemplateAutoConfiguration.class,
@@ -52,6 +107,12 @@ class VerdictAutoConfigurationTests {
                     assertThat(context.getBean(RestTemplateBuilder.class).build().getInterceptors())
                             .hasAtLeastOneElementOfType(TransactionContextInterceptor.class);
                 });
+    }
+
+    private WebApplicationContextRunner participant() throws Exception {
+        String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
+        return runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
+                "verdict.verify-coordinator-on-startup=false");
     }
 
     @Test
