@@ -84,6 +84,17 @@ final class BranchRegistry {
         live.remove(branch.transactionId(), branch);
     }
 
+    /**
+     * Stops holding a prepared branch whose connection died with its database: the database keeps the branch,
+     * so it is left for the next coordinator call and for recovery to finish from a fresh connection.
+     */
+    void letGoOfDeadConnection(XaBranch branch) {
+        branch.dropDeadConnection();
+        live.remove(branch.transactionId(), branch);
+        log.warn("Branch {} of transaction {}: its connection died with the database; it is finished from a new one",
+                branch.branchId(), branch.transactionId());
+    }
+
     /** Rolls back a branch that never voted yes, which this participant may always do on its own. */
     void endBeforePrepare(XaBranch branch) {
         branch.rollBackUnprepared();

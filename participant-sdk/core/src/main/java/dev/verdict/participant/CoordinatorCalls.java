@@ -111,6 +111,11 @@ final class CoordinatorCalls {
                             + " is " + branch.status() + " and was never prepared; commit comes only after a yes vote");
                 }
             } catch (XAException e) {
+                if (!branch.connectionAlive()) {
+                    registry.letGoOfDeadConnection(branch);
+                    recovery.commitFromDatabase(new BranchXid(transactionId, branchId));
+                    return;
+                }
                 throw new IllegalStateException("the database failed to commit the prepared branch: " + XaBranch.describe(e), e);
             } finally {
                 branch.unlock();
@@ -142,6 +147,11 @@ final class CoordinatorCalls {
                             + transactionId + " was committed here and cannot be rolled back");
                 }
             } catch (XAException e) {
+                if (!branch.connectionAlive()) {
+                    registry.letGoOfDeadConnection(branch);
+                    recovery.rollbackFromDatabase(new BranchXid(transactionId, branchId));
+                    return;
+                }
                 throw new IllegalStateException("the database failed to roll back the prepared branch: " + XaBranch.describe(e), e);
             } finally {
                 branch.unlock();

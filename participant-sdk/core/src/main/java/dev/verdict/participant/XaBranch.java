@@ -162,9 +162,34 @@ final class XaBranch {
         connectionReusable = false;
     }
 
+    /**
+     * Whether the branch's connection still reaches the database. After a database restart it does not,
+     * while the database still holds the prepared branch: it can then be finished only from another one.
+     */
+    boolean connectionAlive() {
+        try {
+            return handle != null && handle.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Lets go of a dead connection of a prepared branch without ending the branch: the database keeps it,
+     * and it is finished from a fresh connection instead (see {@link PreparedBranchRecovery}).
+     */
+    void dropDeadConnection() {
+        distrustConnection();
+        releaseConnection();
+    }
+
     /** Ends the branch in {@code outcome} and lets go of its connection: back to the pool if nothing failed on it. */
     void finish(BranchStatus outcome) {
         moveTo(outcome);
+        releaseConnection();
+    }
+
+    private void releaseConnection() {
         XAConnection held = xaConnection;
         if (held == null || connections == null) {
             return;

@@ -61,6 +61,24 @@ class DatabaseRestartIntegrationTests {
     }
 
     @Test
+    void aBranchHeldPreparedWhileTheDatabaseRestartsIsCommittedByTheNextCommitThroughANewConnection() throws Exception {
+        BranchManager branches = manager(OutcomeInquiry.Outcome.PENDING);
+        try (var enlistment = branches.enlist("test-held"); Statement statement = enlistment.connection().createStatement()) {
+            statement.execute("INSERT INTO item (id) VALUES ('held')");
+        }
+        assertThat(branches.prepare("test-held", "branch-1").vote()).isEqualTo("PREPARED");
+
+        restartDatabase();
+        branches.commit("test-held", "branch-1");
+
+        assertThat(items()).isEqualTo(1);
+        assertThat(Databases.preparedTransactions(url, "postgres", "postgres")).isEmpty();
+        assertThat(branches.openBranches()).isZero();
+        branches.commit("test-held", "branch-1");
+        branches.close();
+    }
+
+    @Test
     void aPooledConnectionThatTheRestartBrokeIsReplacedBeforeABranchUsesIt() throws Exception {
         BranchManager branches = manager(OutcomeInquiry.Outcome.COMMIT);
         commit(branches, "test-before", "apple");
