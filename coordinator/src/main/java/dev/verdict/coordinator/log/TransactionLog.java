@@ -24,9 +24,11 @@ import dev.verdict.coordinator.transaction.TransactionState;
  * its history row in one database transaction, through the group commit of {@link LogWriter}. A method
  * that answers {@code false} lost the race: someone else moved the transaction first.
  *
- * <p>Only the commit decision is forced to disk before its caller goes on: presumed abort makes every
- * other write safe to lose in a crash of the machine (a transaction the log does not know, or knows only
- * as undecided, is aborted), and phase 2 is sent again until it is acknowledged.
+ * <p>Two writes are forced to disk before their caller goes on: the commit decision, because no
+ * participant may hear it before it is durable, and the start of phase 1, so that the log knows every
+ * branch that may hold prepared work. Presumed abort makes every other write safe to lose in a crash (a
+ * transaction the log does not know, or knows only as undecided, is aborted), and phase 2 is sent again
+ * until it is acknowledged.
  */
 @Component
 public class TransactionLog {
@@ -113,10 +115,15 @@ public class TransactionLog {
         });
     }
 
-    /** ACTIVE to PREPARING, taking the lease for {@code owner}, who now runs phase 1. */
+    /**
+     * ACTIVE to PREPARING, taking the lease for {@code owner}, who now runs phase 1. Forced to disk, with
+     * the registrations before it: no participant can prepare before the log knows every branch of the
+     * transaction, so after any crash recovery can roll back promptly whatever was prepared, instead of
+     * leaving prepared work, and its row locks, to the participants' own timeouts.
+     */
     public boolean startPreparing(String id, String owner, Instant leaseUntil, Instant now) {
         TransactionState.ACTIVE.moveTo(TransactionState.PREPARING);
-        return writer.write(Durability.LAZY, jdbc -> {
+        return writer.write(Durability.FORCED, jdbc -> {
             boolean won = jdbc.sql("""
                     UPDATE global_transaction SET state = :to, updated_at = :now, owner = :owner, lease_until = :leaseUntil
                     WHERE id = :id AND state = :from""")

@@ -83,7 +83,8 @@ public final class BranchManager implements AutoCloseable {
         this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,
                 settings.orphanTimeout(), settings.markerRetention());
         this.coordinator = new CoordinatorCalls(registry, recovery, crashPoints, clock, settings.lockTimeout());
-        this.abandoned = new AbandonedBranches(registry, inquiry, clock, settings.abandonedBranchCheck());
+        this.abandoned = new AbandonedBranches(registry, coordinator, inquiry, clock, settings.abandonedBranchCheck(),
+                settings.orphanTimeout());
         this.expiry = new ExpiryTimer(registry, settings.branchTimeout(), clock);
     }
 

@@ -29,6 +29,7 @@ final class XaBranch {
 
     private final String transactionId;
     private final Instant createdAt;
+    private volatile @Nullable Instant preparedAt;
     private final ReentrantLock lock = new ReentrantLock();
     /** Changed only by {@link #moveTo}, under the lock; read without it by the timers. */
     private volatile BranchStatus status = BranchStatus.NEW;
@@ -101,6 +102,7 @@ final class XaBranch {
             distrustConnection();
             throw e;
         }
+        preparedAt = now;
         moveTo(BranchStatus.PREPARED);
     }
 
@@ -242,6 +244,11 @@ final class XaBranch {
 
     Instant createdAt() {
         return createdAt;
+    }
+
+    /** When the branch was prepared, or null before. */
+    @Nullable Instant preparedAt() {
+        return preparedAt;
     }
 
     BranchStatus status() {

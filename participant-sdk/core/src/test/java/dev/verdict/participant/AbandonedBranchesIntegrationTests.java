@@ -16,7 +16,8 @@ import dev.verdict.participant.OutcomeInquiry.Outcome;
 
 /**
  * Recovery asks the coordinator about branches still unprepared after abandoned-branch-check (30s
- * here) and rolls back those whose transaction it aborted or does not know. The timers do not run:
+ * here) and rolls back those whose transaction it aborted or does not know; and about branches prepared
+ * for that long without phase 2, which it finishes as the coordinator says (orphans after 2 minutes). The timers do not run:
  * each test moves the clock and runs recovery itself.
  */
 class AbandonedBranchesIntegrationTests extends ParticipantFixture {
@@ -72,6 +73,72 @@ class AbandonedBranchesIntegrationTests extends ParticipantFixture {
         assertThat(branches.openBranches()).isZero();
         assertThat(items()).isZero();
     }
+
+    @Test
+    void aPreparedBranchThatHeardNoPhase2IsRolledBackWhenTheCoordinatorSaysItAborted() throws SQLException {
+        String tx = preparedTransaction("damson");
+        decisions.put(tx, Outcome.ABORT);
+        clock.advance(Duration.ofSeconds(31));
+
+        branches.recover();
+
+        assertThat(branches.openBranches()).isZero();
+        assertThat(items()).isZero();
+        assertThat(preparedInTheDatabase()).isEmpty();
+    }
+
+    @Test
+    void aPreparedBranchThatHeardNoPhase2IsCommittedWhenTheCoordinatorSaysItCommits() throws SQLException {
+        String tx = preparedTransaction("elderberry");
+        decisions.put(tx, Outcome.COMMIT);
+        clock.advance(Duration.ofSeconds(31));
+
+        branches.recover();
+
+        assertThat(branches.openBranches()).isZero();
+        assertThat(items()).isEqualTo(1);
+        assertThat(preparedInTheDatabase()).isEmpty();
+        branches.commit(tx, "branch-" + tx);
+    }
+
+    @Test
+    void aPreparedBranchTheCoordinatorDoesNotKnowIsKeptUntilTheOrphanTimeoutThenRolledBack() throws SQLException {
+        String tx = preparedTransaction("fig");
+        clock.advance(Duration.ofSeconds(31));
+
+        branches.recover();
+
+        assertThat(branches.openBranches()).isEqualTo(1);
+        assertThat(preparedInTheDatabase()).hasSize(1);
+
+        clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+        branches.recover();
+
+        assertThat(branches.openBranches()).isZero();
+        assertThat(items()).isZero();
+        assertThat(preparedInTheDatabase()).isEmpty();
+    }
+
+    @Test
+    void aPreparedBranchWhoseTransactionIsUndecidedWaits() throws SQLException {
+        String tx = preparedTransaction("grape");
+        decisions.put(tx, Outcome.PENDING);
+        clock.advance(Duration.ofMinutes(10));
+
+        branches.recover();
+
+        assertThat(branches.openBranches()).isEqualTo(1);
+        branches.commit(tx, "branch-" + tx);
+        assertThat(items()).isEqualTo(1);
+    }
+
+    private String preparedTransaction(String item) throws SQLException {
+        String tx = newTransaction();
+        insert(tx, item);
+        assertThat(branches.prepare(tx, "branch-" + tx).vote()).isEqualTo("PREPARED");
+        return tx;
+    }
+
 
     @Test
     void aBranchWhoseTransactionIsStillRunningIsLeftAlone() throws SQLException {
@@ -146,21 +213,5 @@ class AbandonedBranchesIntegrationTests extends ParticipantFixture {
 
         assertThat(branches.openBranches()).isZero();
         assertThat(items()).isZero();
-    }
-
-    @Test
-    void aPreparedBranchIsNeverRolledBackByThisCheck() throws SQLException {
-        String tx = newTransaction();
-        insert(tx, "lingonberry");
-        branches.prepare(tx, "branch-" + tx);
-        decisions.put(tx, Outcome.ABORT);
-        clock.advance(Duration.ofMinutes(1));
-
-        branches.recover();
-
-        assertThat(askedAbout).doesNotContain(tx);
-        assertThat(preparedInTheDatabase()).hasSize(1);
-        branches.commit(tx, "branch-" + tx);
-        assertThat(items()).isEqualTo(1);
     }
 }
