@@ -1,7 +1,5 @@
 package dev.verdict.coordinator.transaction;
 
-import java.util.UUID;
-
 /**
  * Who this coordinator process is: its configured node id (prefix of every transaction id it makes)
  * and a run id that tells this run's leases from those a crashed earlier run left behind.
@@ -19,6 +17,6 @@ public record CoordinatorIdentity(String nodeId, String runId) {
     }
 
     public String newTransactionId() {
-        return nodeId + "-" + UUID.randomUUID();
+        return nodeId + "-" + TimeOrderedIds.next();
     }
 }
