@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryBackoff how long recovery waits before it sends phase 2 again to a branch that did not acknowledge
  *        it; the wait doubles with each failed attempt
  * @param retryBackoffMax the longest wait between two phase-2 attempts
+ * @param logRetention how long a finished transaction (committed or aborted) stays in the log, for the
+ *        dashboard and for clients that ask about it, before it is pruned
+ * @param logPruneInterval how often finished transactions past {@code logRetention} are pruned
  * @param watchdogTimeout how long start-up recovery, a recovery pass or an API request may run before the
  *        {@code watchdog} health check (part of liveness) says the coordinator is stuck
  * @param crashPoint for crash tests only: the named point at which the coordinator halts at once
@@ -41,6 +44,8 @@ public record CoordinatorProperties(
         @DefaultValue("100") int recoveryBatchSize,
         @DefaultValue("2s") Duration retryBackoff,
         @DefaultValue("5m") Duration retryBackoffMax,
+        @DefaultValue("1h") Duration logRetention,
+        @DefaultValue("30s") Duration logPruneInterval,
         @DefaultValue("2m") Duration watchdogTimeout,
         @Nullable String crashPoint) {
 
