@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -16,6 +15,7 @@ import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.log.LogWriter.Durability;
 import dev.verdict.coordinator.transaction.GlobalTransaction;
+import dev.verdict.coordinator.transaction.TimeOrderedIds;
 import dev.verdict.coordinator.transaction.TransactionState;
 
 /**
@@ -102,7 +102,7 @@ public class TransactionLog {
             if (existing.isPresent()) {
                 return new Registration.Registered(existing.get(), false);
             }
-            Branch branch = new Branch(UUID.randomUUID().toString(), transactionId, participantName, url,
+            Branch branch = new Branch(TimeOrderedIds.next(), transactionId, participantName, url,
                     BranchState.REGISTERED, null, null, 0, now, now);
             jdbc.sql("""
                     INSERT INTO branch (id, transaction_id, participant_name, url, state, attempts, registered_at, updated_at)

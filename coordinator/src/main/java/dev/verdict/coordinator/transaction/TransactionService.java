@@ -93,6 +93,14 @@ public class TransactionService {
      * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason.
      */
     public TransactionDetails commit(String id) {
+        return commit(id, false);
+    }
+
+    /**
+     * Runs two-phase commit; with {@code answerAtDecision}, answers as soon as the decision is logged, with
+     * phase 2 finishing in the background (COMMITTING or ABORTING).
+     */
+    public TransactionDetails commit(String id, boolean answerAtDecision) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             switch (transaction.state()) {
@@ -102,12 +110,12 @@ public class TransactionService {
                         driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
                     } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                         log.debug("Transaction {} PREPARING", id);
-                        TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction);
+                        TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
                         if (done != null) {
                             return done;
                         }
                     } else {
-                        return commit(id);
+                        return commit(id, answerAtDecision);
                     }
                 }
                 case PREPARING -> throw new TransactionConflictException(transaction.state(),

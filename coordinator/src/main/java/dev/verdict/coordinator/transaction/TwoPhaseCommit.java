@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 import dev.verdict.coordinator.branch.Branch;
@@ -68,10 +69,10 @@ public class TwoPhaseCommit {
 
     /**
      * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel, logs
-     * the decision, then runs phase 2. Answers the transaction as this thread left it, or null if someone
-     * else decided it meanwhile.
+     * the decision, then runs phase 2, or hands phase 2 to the background if {@code answerAtDecision}.
+     * Answers the transaction as this thread left it, or null if someone else decided it meanwhile.
      */
-    @Nullable TransactionDetails prepareAndDecide(GlobalTransaction preparing) {
+    @Nullable TransactionDetails prepareAndDecide(GlobalTransaction preparing, boolean answerAtDecision) {
         String id = preparing.id();
         List<Branch> registered = branches.findByTransactionId(id);
         Timer.Sample prepare = Timer.start(meters);
@@ -110,7 +111,20 @@ public class TwoPhaseCommit {
             log.info("Transaction {} decided ABORT: {}", id, refusal);
         }
         List<Branch> voted = moves.stream().map(move -> move.branch().movedTo(move.to(), move.detail(), now)).toList();
-        return finish(preparing.decided(decision, refusal, identity.owner(), leaseUntil, now), voted);
+        GlobalTransaction decided = preparing.decided(decision, refusal, identity.owner(), leaseUntil, now);
+        if (answerAtDecision) {
+            // Phase 2 goes on in the background under this run's lease; should this process die, recovery
+            // takes it over when the lease runs out.
+            participantCalls.execute(() -> {
+                try (var mdc = MDC.putCloseable("txId", id)) {
+                    finish(decided, voted);
+                } catch (RuntimeException e) {
+                    log.warn("Phase 2 of transaction {} failed in the background; recovery finishes it", id, e);
+                }
+            });
+            return new TransactionDetails(decided, voted);
+        }
+        return finish(decided, voted);
     }
 
     /**

@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -70,9 +71,17 @@ class TransactionController {
         return ResponseEntity.status(registration.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view);
     }
 
+    /**
+     * Commits. With {@code Prefer: respond-async} (RFC 7240) the answer comes as soon as the decision is
+     * durable, 202 COMMITTING, and phase 2 finishes in the background; otherwise after phase 2.
+     */
     @PostMapping("/{id}/commit")
-    ResponseEntity<?> commit(@PathVariable String id) {
-        return outcome(service.commit(id));
+    ResponseEntity<?> commit(@PathVariable String id, @RequestHeader(name = "Prefer", required = false) @Nullable String prefer) {
+        boolean answerAtDecision = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
+        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision));
+        return answerAtDecision
+                ? ResponseEntity.status(outcome.getStatusCode()).header("Preference-Applied", "respond-async").body(outcome.getBody())
+                : outcome;
     }
 
     @PostMapping("/{id}/rollback")

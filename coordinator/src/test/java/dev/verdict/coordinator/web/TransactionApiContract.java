@@ -173,6 +173,22 @@ abstract class TransactionApiContract {
     }
 
     @Test
+    void aCommitThatPrefersAnAsyncAnswerIsAnsweredAtTheDecisionAndFinishesInTheBackground() {
+        String id = begin();
+        alpha.doWork(id);
+        beta.doWork(id);
+
+        Answer decided = api.withHeader("Prefer", "respond-async").post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(decided.status()).isEqualTo(202);
+        assertThat(decided.text("status")).isEqualTo("COMMITTING");
+        assertThat(decided.headers().get("preference-applied")).containsExactly("respond-async");
+        await().until(() -> logState(id).equals("COMMITTED"));
+        assertThat(alpha.committedRows(id) + beta.committedRows(id)).isEqualTo(2);
+        assertThat(branchStates(id)).containsExactly("COMMITTED", "COMMITTED");
+    }
+
+    @Test
     void explicitRollbackRollsBackEveryBranch() {
         String id = begin();
         alpha.doWork(id);

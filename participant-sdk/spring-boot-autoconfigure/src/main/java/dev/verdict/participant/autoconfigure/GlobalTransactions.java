@@ -26,9 +26,11 @@ import dev.verdict.participant.TransactionContext;
 public class GlobalTransactions {
 
     private final CoordinatorClient coordinator;
+    private final boolean answerAtDecision;
 
-    GlobalTransactions(CoordinatorClient coordinator) {
+    GlobalTransactions(CoordinatorClient coordinator, boolean answerAtDecision) {
         this.coordinator = coordinator;
+        this.answerAtDecision = answerAtDecision;
     }
 
     /** Begins a transaction; a null timeout takes the coordinator's default. */
@@ -38,14 +40,15 @@ public class GlobalTransactions {
     }
 
     /**
-     * Commits. Returns once the commit is decided; every participant then commits, even if some are
-     * reached later by the coordinator's recovery.
+     * Commits. Returns once every participant has committed, or with {@code verdict.answer-at-decision} as
+     * soon as the commit decision is logged; either way every participant commits, even one that the
+     * coordinator reaches only later, through its recovery.
      *
      * @throws GlobalTransactionAbortedException if any participant voted no or the transaction had timed out
      */
     public void commit(String transactionId) {
         try {
-            coordinator.commit(transactionId);
+            coordinator.commit(transactionId, answerAtDecision);
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode() == HttpStatus.CONFLICT) {
                 ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);

@@ -35,8 +35,8 @@ public class VerdictClientAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GlobalTransactions globalTransactions(CoordinatorClient coordinator) {
-        return new GlobalTransactions(coordinator);
+    GlobalTransactions globalTransactions(CoordinatorClient coordinator, VerdictProperties properties) {
+        return new GlobalTransactions(coordinator, properties.answerAtDecision());
     }
 
     @Bean

@@ -12,6 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param coordinatorUrl base URL of the coordinator, such as {@code http://localhost:8080}; the SDK stays off without it
  * @param verifyCoordinatorOnStartup whether start-up fails when the coordinator cannot be reached
  * @param requestTimeout how long a call to the coordinator (begin, register, commit) may take
+ * @param answerAtDecision whether {@code GlobalTransactions.commit} returns as soon as the coordinator has logged
+ *        its commit decision, with phase 2 finishing in the background ({@code Prefer: respond-async}); by
+ *        default it returns once every participant has committed
  * @param participant settings of the participant side
  */
 @ConfigurationProperties("verdict")
@@ -19,6 +22,7 @@ public record VerdictProperties(
         @Nullable String coordinatorUrl,
         @DefaultValue("true") boolean verifyCoordinatorOnStartup,
         @DefaultValue("60s") Duration requestTimeout,
+        @DefaultValue("false") boolean answerAtDecision,
         @DefaultValue Participant participant) {
 
     /**
