@@ -22,6 +22,8 @@ import javax.sql.XADataSource;
  */
 public final class BranchManager implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BranchManager.class);
+
     private final Settings settings;
     private final PreparedBranches prepared;
     private final BranchConnections connections;
@@ -139,6 +141,14 @@ public final class BranchManager implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        try {
+            // A recovery pass under way finishes before the connections go, rather than fail half-way.
+            if (!timers.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("A branch timer was still running ten seconds after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         connections.close();
     }
 

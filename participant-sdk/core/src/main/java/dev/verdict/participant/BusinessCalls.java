@@ -69,7 +69,7 @@ final class BusinessCalls {
         }
         try {
             branch.open(new BranchXid(branch.transactionId(), branchId), connections, lockWaitTimeout);
-            log.info("Branch {} of transaction {} started", branchId, branch.transactionId());
+            log.debug("Branch {} of transaction {} started", branchId, branch.transactionId());
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.
             registry.end(branch, BranchStatus.ROLLED_BACK);

@@ -66,7 +66,7 @@ final class CoordinatorCalls {
         String why;
         try {
             branch.prepare(clock.instant());
-            log.info("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId());
+            log.debug("Branch {} of transaction {} prepared", branch.branchId(), branch.transactionId());
             crashPoints.reach(CrashPoints.AFTER_PREPARE);
             return PrepareVote.prepared();
         } catch (SQLException e) {
@@ -116,6 +116,13 @@ final class CoordinatorCalls {
                     recovery.commitFromDatabase(new BranchXid(transactionId, branchId));
                     return;
                 }
+                // The database no longer holds it prepared because another process of this service, sharing the
+                // database, finished it from the prepared list first: its marker says whether it committed.
+                if (recovery.provenCommitted(new BranchXid(transactionId, branchId))) {
+                    registry.end(branch, BranchStatus.COMMITTED);
+                    log.info("Branch {} of transaction {} was committed already, by this service's recovery", branchId, transactionId);
+                    return;
+                }
                 throw new IllegalStateException("the database failed to commit the prepared branch: " + XaBranch.describe(e), e);
             } finally {
                 branch.unlock();
@@ -150,6 +157,13 @@ final class CoordinatorCalls {
                 if (!branch.connectionAlive()) {
                     registry.letGoOfDeadConnection(branch);
                     recovery.rollbackFromDatabase(new BranchXid(transactionId, branchId));
+                    return;
+                }
+                // Another process of this service may have rolled it back from the prepared list first.
+                BranchXid xid = new BranchXid(transactionId, branchId);
+                if (branch.status() == BranchStatus.PREPARED && !recovery.stillPrepared(xid) && !recovery.provenCommitted(xid)) {
+                    registry.end(branch, BranchStatus.ROLLED_BACK);
+                    log.info("Branch {} of transaction {} was rolled back already, by this service's recovery", branchId, transactionId);
                     return;
                 }
                 throw new IllegalStateException("the database failed to roll back the prepared branch: " + XaBranch.describe(e), e);

@@ -97,6 +97,26 @@ final class PreparedBranchRecovery {
      * repeat): commits it if the database holds it prepared, succeeds if its marker proves it committed,
      * and otherwise says that it cannot vouch for the outcome, never that it committed.
      */
+    /** Whether the branch's commit marker proves that it committed; false also when the database cannot say. */
+    boolean provenCommitted(BranchXid xid) {
+        try {
+            return prepared.committed(xid);
+        } catch (SQLException e) {
+            log.warn("Could not read the commit marker of branch {} of transaction {}: {}", xid.branchId(), xid.transactionId(), e.toString());
+            return false;
+        }
+    }
+
+    /** Whether the database still holds the branch prepared; true also when it cannot say, the safe guess. */
+    boolean stillPrepared(BranchXid xid) {
+        try {
+            return prepared.list().contains(xid);
+        } catch (SQLException | XAException e) {
+            log.warn("Could not list the prepared branches: {}", e.toString());
+            return true;
+        }
+    }
+
     void commitFromDatabase(BranchXid xid) {
         try {
             if (prepared.resolve(xid, true)) {

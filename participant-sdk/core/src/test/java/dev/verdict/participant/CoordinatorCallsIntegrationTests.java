@@ -28,6 +28,40 @@ class CoordinatorCallsIntegrationTests extends ParticipantFixture {
     }
 
     @Test
+    void aCommitOfABranchThatAnotherProcessOfTheServiceCommittedFromThePreparedListSucceeds() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "quince");
+        branches.prepare(tx, "branch-" + tx);
+        decisions.put(tx, OutcomeInquiry.Outcome.COMMIT);
+        try (BranchManager otherProcess = unstartedManager(TestSettings.defaults(), CrashPoints.none(), Clock.systemUTC())) {
+            otherProcess.recover();
+        }
+        assertThat(items()).isEqualTo(1);
+
+        branches.commit(tx, "branch-" + tx);
+
+        assertThat(branches.openBranches()).isZero();
+        assertThat(items()).isEqualTo(1);
+    }
+
+    @Test
+    void aRollbackOfABranchThatAnotherProcessOfTheServiceRolledBackFromThePreparedListSucceeds() throws SQLException {
+        String tx = newTransaction();
+        insert(tx, "raisin");
+        branches.prepare(tx, "branch-" + tx);
+        decisions.put(tx, OutcomeInquiry.Outcome.ABORT);
+        try (BranchManager otherProcess = unstartedManager(TestSettings.defaults(), CrashPoints.none(), Clock.systemUTC())) {
+            otherProcess.recover();
+        }
+
+        branches.rollback(tx, "branch-" + tx);
+
+        assertThat(branches.openBranches()).isZero();
+        assertThat(items()).isZero();
+        assertThat(preparedInTheDatabase()).isEmpty();
+    }
+
+    @Test
     void commitAndPrepareRepeatedAfterACommitAnswerTheSame() throws SQLException {
         String tx = newTransaction();
         insert(tx, "pear");
