@@ -2,15 +2,20 @@
 # Runs the main job: the coordinator on its embedded H2 log, the two sample banks, and a few transfers.
 # Needs only a JDK 21 or newer (JAVA_HOME or java on the PATH). Data goes to ./data (delete it to start over).
 #   ./demo.sh          the demonstration transfers, with balances before and after
-#   ./demo.sh bench    the benchmark: transfers/s and p50/p99 latency, Verdict beside a no-2PC baseline
-#                      (TRANSFERS=1000 CONCURRENCY=8 by default)
+#   ./demo.sh bench    the benchmark instead: no global transaction, Verdict on the H2 and on the PostgreSQL
+#                      log, and Atomikos in one JVM, on PostgreSQL banks it starts itself; settings are
+#                      BENCH_* variables (src-docs/benchmarks.md), figures go to data/bench/results.json
 set -euo pipefail
 cd "$(dirname "$0")"
 source .ci/find-jdk.sh
 
 ./mvnw -q -B -DskipTests install
-
 mkdir -p data
+if [ "${1:-}" = bench ]; then
+    # The benchmark starts PostgreSQL, the coordinator and the banks itself, from the packaged layouts.
+    exec "$JAVA_HOME/bin/java" -Dverdict.root="$PWD" -jar benchmark/target/verdict-benchmark-*-exec.jar
+fi
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -46,12 +51,6 @@ wait_for http://localhost:8081/accounts
 wait_for http://localhost:8082/accounts
 
 client=$(app samples/transfer-client verdict-transfer-client)
-if [ "${1:-}" = bench ]; then
-    "$JAVA_HOME/bin/java" $client --transfer.demo=false --logging.level.root=WARN \
-        --transfer.benchmark.transfers="${TRANSFERS:-1000}" --transfer.benchmark.concurrency="${CONCURRENCY:-8}" \
-        | grep -E "^(mode|baseline|verdict|total)"
-    exit
-fi
 "$JAVA_HOME/bin/java" $client 2>&1 \
     | grep -E "Bank |COMMITTED|ABORTED|Total" | sed -E 's/^.*(INFO|WARN)[^:]*: //'
 if [ -t 0 ]; then

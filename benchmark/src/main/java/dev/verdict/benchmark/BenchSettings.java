@@ -12,10 +12,13 @@ import java.util.Map;
  * {@code BENCH_ACCOUNTS=10000} per bank, {@code BENCH_HOT=n} (draw accounts from the first n only),
  * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone},
  * {@code BENCH_REPORT_SECONDS} (how often to print progress) and {@code BENCH_PROFILE=true} (a flight
- * recording of the coordinator).
+ * recording of the coordinator). {@code BENCH_JIT_WARMUP_SECONDS} (60) runs each just-started set of services
+ * unmeasured at 16 clients before its first case. {@code BENCH_SOAK_MINUTES=n} runs instead the long run: Verdict on the H2
+ * log at {@code BENCH_SOAK_CLIENTS} (16) clients for n minutes, throughput and log size each minute.
  */
 record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, int accounts, int hot,
-        boolean postgresBanks, List<Mode> modes, Duration reportEvery, boolean profile, Path output) {
+        boolean postgresBanks, List<Mode> modes, Duration reportEvery, boolean profile, Path output, Duration soak,
+        int soakClients, Duration jitWarmUp) {
 
     /** The cases, in the order they run. */
     enum Mode {
@@ -53,7 +56,10 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
         }
         return new BenchSettings(clients, seconds(environment, "BENCH_SECONDS", 20), seconds(environment, "BENCH_WARMUP_SECONDS", 5),
                 accounts, hot, banks.equals("postgres"), modes, seconds(environment, "BENCH_REPORT_SECONDS", 5),
-                Boolean.parseBoolean(environment.getOrDefault("BENCH_PROFILE", "false")), output);
+                Boolean.parseBoolean(environment.getOrDefault("BENCH_PROFILE", "false")), output,
+                Duration.ofMinutes(Integer.parseInt(environment.getOrDefault("BENCH_SOAK_MINUTES", "0"))),
+                Integer.parseInt(environment.getOrDefault("BENCH_SOAK_CLIENTS", "16")),
+                seconds(environment, "BENCH_JIT_WARMUP_SECONDS", 60));
     }
 
     private static Duration seconds(Map<String, String> environment, String name, int fallback) {
@@ -62,6 +68,18 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
             throw new IllegalArgumentException(name + " must not be negative");
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    /** These settings for the long run: its length measured, progress every minute. */
+    BenchSettings forSoak() {
+        return new BenchSettings(List.of(soakClients), soak, warmUp, accounts, hot, postgresBanks, List.of(Mode.VERDICT_H2_LOG),
+                Duration.ofMinutes(1), profile, output, soak, soakClients, jitWarmUp);
+    }
+
+    /** These settings for the JIT warm-up: no measured time after it, and quiet. */
+    BenchSettings withWarmUpOnly() {
+        return new BenchSettings(clients, Duration.ZERO, jitWarmUp, accounts, hot, postgresBanks, modes, jitWarmUp.plusDays(1),
+                profile, output, soak, soakClients, jitWarmUp);
     }
 
     /** The accounts a transfer draws from: the first {@code hot}, or all of them. */

@@ -40,12 +40,18 @@ class BenchmarkRunner implements ApplicationRunner {
                 settings.postgresBanks() ? "PostgreSQL" : "H2", Runtime.getRuntime().availableProcessors());
         Results results = new Results(settings.output());
         Workload workload = new Workload(settings);
+        boolean warmedUp = false;
         try (Services services = new Services(settings, coordinatorPort, Map.of("a", Ports.free(), "b", Ports.free()))) {
             // The banks check the coordinator's address at start-up, so it comes first.
             services.startCoordinator(false, "start");
             services.startBanks();
             BankCalls banks = new BankCalls(http, services);
             VerdictTransfers verdict = new VerdictTransfers(transactions, banks);
+            if (!settings.soak().isZero()) {
+                services.startCoordinator(false, "long-run", Soak.coordinatorArguments());
+                new Soak(settings, services, http).run(verdict::transfer);
+                return;
+            }
             for (Mode mode : settings.modes()) {
                 System.out.println(mode.label + ":");
                 if (mode == Mode.COORDINATOR_ALONE) {
@@ -59,6 +65,12 @@ class BenchmarkRunner implements ApplicationRunner {
                     case VERDICT_PG_LOG -> services.startCoordinator(true, mode.label);
                     default -> null;
                 };
+                if (coordinator != null || !warmedUp) {
+                    // A JVM just started compiles its hot paths for a minute or more: measure the steady state
+                    // that a long-running service is in, not the warm-up.
+                    workload.warmUp(mode.label, coordinator == null ? banks::withoutGlobalTransaction : verdict::transfer);
+                    warmedUp = true;
+                }
                 for (int clients : settings.clients()) {
                     CpuClock cpu = new CpuClock(coordinator);
                     TimeBreakdown breakdown = new TimeBreakdown(Map.of("coordinator", http.clone().baseUrl(services.coordinatorUrl()).build(),

@@ -43,6 +43,12 @@ final class CoordinatorAlone {
 
     List<Row> run(String coordinatorUrl, JavaProcess coordinator, List<Integer> clientCounts) throws Exception {
         List<Row> rows = new ArrayList<>();
+        try (PlainHttpParticipant first = new PlainHttpParticipant(false); PlainHttpParticipant second = new PlainHttpParticipant(false)) {
+            new Workload(settings).warmUp("coordinator alone", (fromA, fromAccount, toAccount) -> {
+                transaction(coordinatorUrl, first, second);
+                return Workload.Outcome.COMMITTED;
+            });
+        }
         for (boolean split : List.of(false, true)) {
             String label = split ? "split writes, no TCP_NODELAY" : "one write, TCP_NODELAY";
             try (PlainHttpParticipant first = new PlainHttpParticipant(split); PlainHttpParticipant second = new PlainHttpParticipant(split)) {
@@ -51,14 +57,9 @@ final class CoordinatorAlone {
                     List<Long> commitLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
                     Workload.Measured measured = new Workload(settings).run("coordinator alone, " + label, clients,
                             (fromA, fromAccount, toAccount) -> {
-                                String id = post(coordinatorUrl + "/api/v1/transactions", "{}").path("id").asString();
-                                register(coordinatorUrl, id, "plain-1", first.url());
-                                register(coordinatorUrl, id, "plain-2", second.url());
-                                long started = System.nanoTime();
-                                JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "");
-                                commitLatencies.add(System.nanoTime() - started);
-                                return "COMMITTED".equals(outcome.path("status").asString()) ? Workload.Outcome.COMMITTED
-                                        : Workload.Outcome.ABORTED;
+                                long[] commitNanos = transaction(coordinatorUrl, first, second);
+                                commitLatencies.add(commitNanos[0]);
+                                return commitNanos[1] == 1 ? Workload.Outcome.COMMITTED : Workload.Outcome.ABORTED;
                             },
                             () -> {
                                 commitLatencies.clear();
@@ -85,6 +86,16 @@ final class CoordinatorAlone {
         Files.createDirectories(file.getParent());
         JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), rows);
         return rows;
+    }
+
+    /** One transaction: begin, two registrations, commit. Answers the commit's time and 1 if it committed. */
+    private long[] transaction(String coordinatorUrl, PlainHttpParticipant first, PlainHttpParticipant second) {
+        String id = post(coordinatorUrl + "/api/v1/transactions", "{}").path("id").asString();
+        register(coordinatorUrl, id, "plain-1", first.url());
+        register(coordinatorUrl, id, "plain-2", second.url());
+        long started = System.nanoTime();
+        JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "");
+        return new long[] {System.nanoTime() - started, "COMMITTED".equals(outcome.path("status").asString()) ? 1 : 0};
     }
 
     private void register(String coordinatorUrl, String id, String name, String url) {

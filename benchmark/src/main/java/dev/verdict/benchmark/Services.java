@@ -91,6 +91,11 @@ final class Services implements AutoCloseable {
 
     /** (Re)starts the coordinator on the H2 file log or on the PostgreSQL log, fresh, and waits until it is ready. */
     JavaProcess startCoordinator(boolean postgresLogChosen, String label) {
+        return startCoordinator(postgresLogChosen, label, List.of());
+    }
+
+    /** As {@link #startCoordinator(boolean, String)}, with more arguments for the coordinator. */
+    JavaProcess startCoordinator(boolean postgresLogChosen, String label, List<String> more) {
         stopCoordinator();
         List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
         if (settings.profile()) {
@@ -103,6 +108,7 @@ final class Services implements AutoCloseable {
             arguments.addAll(List.of("--spring.datasource.url=" + postgresLog, "--spring.datasource.username=postgres",
                     "--spring.datasource.password=postgres"));
         }
+        arguments.addAll(more);
         coordinator = JavaProcess.start(PackagedApp.coordinator(), directory.resolve("coordinator-" + label + ".log"), jvm, arguments);
         coordinator.awaitHttp("http://localhost:" + coordinatorPort + "/actuator/health/readiness", Duration.ofMinutes(2));
         return coordinator;
@@ -143,11 +149,6 @@ final class Services implements AutoCloseable {
 
     long expectedTotal() {
         return 2L * settings.accounts() * OPENING_BALANCE;
-    }
-
-    /** Rows in each table of the PostgreSQL log or of the coordinator's H2 log, for the soak report. */
-    long rowsInLog(String table) {
-        return Databases.queryLong(postgresLog, "postgres", "postgres", "SELECT COUNT(*) FROM " + table);
     }
 
     private void execute(String bank, String sql) {

@@ -70,9 +70,14 @@ final class TimeBreakdown {
         try {
             JsonNode meter = services.get(probe.service()).get()
                     .uri(uri -> {
+                        // tags such as uri:/accounts/{id}/debit hold braces: passed as variables, not as a template
                         uri.path("/actuator/metrics/" + probe.meter());
-                        probe.tags().forEach(tag -> uri.queryParam("tag", tag));
-                        return uri.build();
+                        Map<String, String> tags = new LinkedHashMap<>();
+                        for (int i = 0; i < probe.tags().size(); i++) {
+                            uri.queryParam("tag", "{tag" + i + "}");
+                            tags.put("tag" + i, probe.tags().get(i));
+                        }
+                        return uri.build(tags);
                     })
                     .retrieve().body(JsonNode.class);
             double count = 0;

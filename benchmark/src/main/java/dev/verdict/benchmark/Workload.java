@@ -27,8 +27,13 @@ final class Workload {
         Outcome run(boolean fromA, int fromAccount, int toAccount) throws Exception;
     }
 
-    /** What a case measured. */
-    record Measured(long committed, long aborted, long failed, double seconds, long[] sortedNanos, String firstFailure) {
+    /** What a case measured; {@code intervalTps} is the throughput of each progress interval, in order. */
+    record Measured(long committed, long aborted, long failed, double seconds, long[] sortedNanos, String firstFailure,
+            List<Double> intervalTps) {
+
+        Measured(long committed, long aborted, long failed, double seconds, long[] sortedNanos, String firstFailure) {
+            this(committed, aborted, failed, seconds, sortedNanos, firstFailure, List.of());
+        }
 
         double tps() {
             return committed / seconds;
@@ -50,11 +55,17 @@ final class Workload {
     }
 
     /**
-     * Runs {@code transfer} from {@code clients} threads; {@code cpu} reads a CPU clock (in nanoseconds) at
-     * the start and end of the measured time, so that its use per transfer can be worked out.
+     * Runs {@code transfer} from {@code clients} threads; {@code measuredStarts} and {@code measuredEnds} run
+     * at the start and end of the measured time (to read CPU clocks and timers, say).
      */
     Measured run(String label, int clients, Transfer transfer, Runnable measuredStarts, Runnable measuredEnds)
             throws InterruptedException {
+        return run(label, clients, transfer, measuredStarts, measuredEnds, () -> "");
+    }
+
+    /** As {@link #run}, with {@code more} appended to every progress line (the log's size, say). */
+    Measured run(String label, int clients, Transfer transfer, Runnable measuredStarts, Runnable measuredEnds,
+            java.util.function.Supplier<String> more) throws InterruptedException {
         long warmUpEnds = System.nanoTime() + settings.warmUp().toNanos();
         long measuredEndsAt = warmUpEnds + settings.measured().toNanos();
         Client[] running = new Client[clients];
@@ -68,12 +79,18 @@ final class Workload {
         sleepUntil(warmUpEnds);
         measuredStarts.run();
         long reportEvery = Math.max(1, settings.reportEvery().toNanos());
-        for (long next = System.nanoTime() + reportEvery; next < measuredEndsAt; next += reportEvery) {
+        List<Double> intervalTps = new ArrayList<>();
+        long committedBefore = 0;
+        for (long next = System.nanoTime() + reportEvery; next <= measuredEndsAt; next += reportEvery) {
             sleepUntil(next);
             long committed = Arrays.stream(running).mapToLong(client -> client.committed.get()).sum();
             double elapsed = (System.nanoTime() - warmUpEnds) / 1e9;
-            System.out.printf("  %-16s %3d clients: %4.0f s of %d, %d committed (%.1f/s)%n", label, clients, elapsed,
-                    settings.measured().toSeconds(), committed, committed / elapsed);
+            double interval = (committed - committedBefore) / (reportEvery / 1e9);
+            intervalTps.add(interval);
+            committedBefore = committed;
+            System.out.printf("  %-16s %3d clients: %4.0f s of %d, %d committed (%.1f/s, %.1f/s in the last %d s)%s%n", label,
+                    clients, elapsed, settings.measured().toSeconds(), committed, committed / elapsed, interval,
+                    settings.reportEvery().toSeconds(), more.get());
         }
         sleepUntil(measuredEndsAt);
         measuredEnds.run();
@@ -95,7 +112,23 @@ final class Workload {
             }
         }
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Measured(committed, aborted, failed, settings.measured().toNanos() / 1e9, sorted, firstFailure);
+        return new Measured(committed, aborted, failed, settings.measured().toNanos() / 1e9, sorted, firstFailure, intervalTps);
+    }
+
+    /**
+     * Runs {@code transfer} from 16 clients for {@code BENCH_JIT_WARMUP_SECONDS}, counting nothing: once for
+     * the services' just-started JVMs, before their first case.
+     */
+    void warmUp(String label, Transfer transfer) throws InterruptedException {
+        if (settings.jitWarmUp().isZero()) {
+            return;
+        }
+        System.out.printf("  %-16s warming up the services' JVMs: %d s at 16 clients, not measured%n", label,
+                settings.jitWarmUp().toSeconds());
+        BenchSettings quiet = settings.withWarmUpOnly();
+        new Workload(quiet).run(label + " (warm-up)", 16, transfer, () -> {
+        }, () -> {
+        });
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
