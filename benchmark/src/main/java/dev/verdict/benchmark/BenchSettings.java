@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code BENCH_ACCOUNTS=10000} per bank, {@code BENCH_HOT=n} (draw accounts from the first n only),
  * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone},
  * {@code BENCH_REPORT_SECONDS} (how often to print progress) and {@code BENCH_PROFILE=true} (a flight
- * recording of the coordinator). {@code BENCH_JIT_WARMUP_SECONDS} (60) runs each just-started set of services
+ * recording of the coordinator). {@code BENCH_JIT_WARMUP_SECONDS} (120) runs each just-started set of services
  * unmeasured at 16 clients before its first case. {@code BENCH_SOAK_MINUTES=n} runs instead the long run: Verdict on the H2
  * log at {@code BENCH_SOAK_CLIENTS} (16) clients for n minutes, throughput and log size each minute.
  */
@@ -59,7 +59,7 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
                 Boolean.parseBoolean(environment.getOrDefault("BENCH_PROFILE", "false")), output,
                 Duration.ofMinutes(Integer.parseInt(environment.getOrDefault("BENCH_SOAK_MINUTES", "0"))),
                 Integer.parseInt(environment.getOrDefault("BENCH_SOAK_CLIENTS", "16")),
-                seconds(environment, "BENCH_JIT_WARMUP_SECONDS", 60));
+                seconds(environment, "BENCH_JIT_WARMUP_SECONDS", 120));
     }
 
     private static Duration seconds(Map<String, String> environment, String name, int fallback) {
