@@ -26,7 +26,7 @@ class CoordinatorClient {
     private final RestClient rest;
     private final String baseUrl;
 
-    CoordinatorClient(RestClient.Builder builder, String baseUrl, Duration requestTimeout) {
+    CoordinatorClient(RestClient.Builder builder, String baseUrl, Duration requestTimeout, @Nullable String token) {
         // HTTP/1.1 on pooled, kept-alive connections, the I/O on the calling thread, bodies sent whole with
         // their Content-Length: registration is on the path of every business call.
         HttpComponentsClientHttpRequestFactory requests = new HttpComponentsClientHttpRequestFactory(HttpClients.custom()
@@ -40,7 +40,11 @@ class CoordinatorClient {
                 .build());
         requests.setReadTimeout(requestTimeout);
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.rest = builder.clone().requestFactory(requests).bufferContent((uri, method) -> true).baseUrl(this.baseUrl).build();
+        RestClient.Builder coordinator = builder.clone().requestFactory(requests).bufferContent((uri, method) -> true).baseUrl(this.baseUrl);
+        if (token != null && !token.isBlank()) {
+            coordinator.defaultHeader("Authorization", "Bearer " + token.strip());
+        }
+        this.rest = coordinator.build();
     }
 
     String baseUrl() {

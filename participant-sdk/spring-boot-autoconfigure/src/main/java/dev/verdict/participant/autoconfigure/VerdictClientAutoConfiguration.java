@@ -30,7 +30,14 @@ public class VerdictClientAutoConfiguration {
     @ConditionalOnMissingBean
     CoordinatorClient verdictCoordinatorClient(VerdictProperties properties) {
         // A builder of its own: the application's customizers (and our interceptor) do not belong on coordinator calls.
-        return new CoordinatorClient(RestClient.builder(), properties.coordinatorUrl(), properties.requestTimeout());
+        if (properties.token() == null || properties.token().isBlank()) {
+            throw new IllegalStateException("verdict.token is not set: the coordinator answers no call without a bearer token."
+                    + " Set it to a token the coordinator knows (verdict.security.tokens.<name>.token there) with the CLIENT role"
+                    + " for a service that begins transactions, PARTICIPANT for one that takes part. With the credentials a"
+                    + " coordinator made for itself, import its data/verdict-credentials.properties"
+                    + " (spring.config.import=file:...) and use verdict.generated.client-token or participant-token.");
+        }
+        return new CoordinatorClient(RestClient.builder(), properties.coordinatorUrl(), properties.requestTimeout(), properties.token());
     }
 
     @Bean
@@ -40,8 +47,8 @@ public class VerdictClientAutoConfiguration {
     }
 
     @Bean
-    TransactionContextInterceptor verdictTransactionContextInterceptor() {
-        return new TransactionContextInterceptor();
+    TransactionContextInterceptor verdictTransactionContextInterceptor(VerdictProperties properties) {
+        return new TransactionContextInterceptor(properties.propagateTo());
     }
 
     @Bean
@@ -61,6 +68,9 @@ public class VerdictClientAutoConfiguration {
             Map<String, Object> description;
             try {
                 description = coordinator.describe();
+            } catch (org.springframework.web.client.HttpClientErrorException.Unauthorized e) {
+                throw new IllegalStateException("The Verdict coordinator at " + coordinator.baseUrl() + " does not accept"
+                        + " verdict.token (401: " + e.getResponseBodyAsString() + "). Use a token configured on the coordinator.", e);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("The Verdict coordinator at " + coordinator.baseUrl()
                         + " cannot be reached (" + rootCause(e) + "). Start the coordinator first, point"

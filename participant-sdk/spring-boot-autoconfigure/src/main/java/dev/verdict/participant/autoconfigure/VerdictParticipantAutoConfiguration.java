@@ -24,6 +24,7 @@ import org.springframework.core.env.Environment;
 
 import dev.verdict.participant.BranchManager;
 import dev.verdict.participant.CrashPoints;
+import dev.verdict.participant.SignedCallVerifier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -126,8 +127,16 @@ public class VerdictParticipantAutoConfiguration {
     }
 
     @Bean
-    ParticipantEndpoints verdictParticipantEndpoints(BranchManager branches) {
-        return new ParticipantEndpoints(branches);
+    ParticipantEndpoints verdictParticipantEndpoints(BranchManager branches, VerdictProperties properties, JsonMapper json) {
+        String secret = properties.participant().signingSecret();
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalStateException("verdict.participant.signing-secret is not set: the coordinator signs its calls to"
+                    + " this participant with a secret they share, and calls that are not signed with it are refused. Set it to"
+                    + " the coordinator's verdict.security.signing-secrets.<this participant's name>, or, with the credentials a"
+                    + " coordinator made for itself, to verdict.generated.signing-secret from its verdict-credentials.properties.");
+        }
+        return new ParticipantEndpoints(branches, new SignedCallVerifier(secret, properties.participant().signatureMaxAge(),
+                Clock.systemUTC()), json);
     }
 
     /** The base URL the coordinator calls back; learned from the web server's port unless configured. */

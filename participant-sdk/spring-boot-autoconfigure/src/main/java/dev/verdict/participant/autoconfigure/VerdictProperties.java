@@ -1,6 +1,7 @@
 package dev.verdict.participant.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param coordinatorUrl base URL of the coordinator, such as {@code http://localhost:8080}; the SDK stays off without it
  * @param verifyCoordinatorOnStartup whether start-up fails when the coordinator cannot be reached
  * @param requestTimeout how long a call to the coordinator (begin, register, commit) may take
+ * @param token the bearer token this service calls the coordinator with (a client's, a participant's, or one with both roles)
+ * @param propagateTo the hosts the transaction header may be sent to, as host names or {@code *.domain} patterns, each
+ *        with {@code :port} or not: the services that take part; calls to any other host never carry it
  * @param answerAtDecision whether {@code GlobalTransactions.commit} returns as soon as the coordinator has logged
  *        its commit decision, with phase 2 finishing in the background ({@code Prefer: respond-async}); by
  *        default it returns once every participant has committed
@@ -23,6 +27,8 @@ public record VerdictProperties(
         @DefaultValue("true") boolean verifyCoordinatorOnStartup,
         @DefaultValue("60s") Duration requestTimeout,
         @DefaultValue("false") boolean answerAtDecision,
+        @Nullable String token,
+        @DefaultValue List<String> propagateTo,
         @DefaultValue Participant participant) {
 
     /**
@@ -50,6 +56,10 @@ public record VerdictProperties(
      *        then fails. Keep it below the database's connection limit, less what the service's own pool takes
      * @param crashPoint for crash tests only: the named point at which the service halts at once
      * @param enabled whether this service takes part in global transactions with its database
+     * @param signingSecret the secret the coordinator signs its calls to this participant with; calls not signed with it
+     *        are refused
+     * @param signatureMaxAge how far a call's signing time may be from this service's clock, and how long its nonce is
+     *        remembered against replays
      */
     public record Participant(
             @Nullable String name,
@@ -63,7 +73,9 @@ public record VerdictProperties(
             @DefaultValue("7d") Duration markerRetention,
             @DefaultValue("64") int maxBranchConnections,
             @Nullable String crashPoint,
-            @DefaultValue("true") boolean enabled) {
+            @DefaultValue("true") boolean enabled,
+            @Nullable String signingSecret,
+            @DefaultValue("5m") Duration signatureMaxAge) {
 
         public Participant {
             if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {

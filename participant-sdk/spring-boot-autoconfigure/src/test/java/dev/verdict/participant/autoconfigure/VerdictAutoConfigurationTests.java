@@ -20,6 +20,8 @@ import dev.verdict.participant.CrashPoints;
 
 class VerdictAutoConfigurationTests {
 
+    private static final String SECRET = "a signing secret of at least 32 characters";
+
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
                     RestTemplateAutoConfiguration.class, VerdictClientAutoConfiguration.class,
@@ -37,7 +39,7 @@ class VerdictAutoConfigurationTests {
     void aServiceWithADatabaseBecomesAParticipantWhoseDataSourceEnlistsInGlobalTransactions() throws Exception {
         String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
         runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
-                "verdict.verify-coordinator-on-startup=false").run(context -> {
+                "verdict.verify-coordinator-on-startup=false", "verdict.token=t", "verdict.participant.signing-secret=" + SECRET).run(context -> {
             assertThat(context).hasSingleBean(BranchManager.class).hasSingleBean(GlobalTransactions.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(EnlistingDataSource.class);
         });
@@ -101,7 +103,8 @@ class VerdictAutoConfigurationTests {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RestTemplateAutoConfiguration.class,
                         VerdictClientAutoConfiguration.class, VerdictParticipantAutoConfiguration.class))
-                .withPropertyValues("verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false")
+                .withPropertyValues("verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false",
+                        "verdict.token=t")
                 .run(context -> {
                     assertThat(context).hasSingleBean(GlobalTransactions.class).doesNotHaveBean(BranchManager.class);
                     assertThat(context.getBean(RestTemplateBuilder.class).build().getInterceptors())
@@ -112,12 +115,32 @@ class VerdictAutoConfigurationTests {
     private WebApplicationContextRunner participant() throws Exception {
         String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
         return runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
-                "verdict.verify-coordinator-on-startup=false");
+                "verdict.verify-coordinator-on-startup=false", "verdict.token=t", "verdict.participant.signing-secret=" + SECRET);
+    }
+
+    @Test
+    void withoutATokenStartupFailsSayingWhereOneComesFrom() {
+        runner.withPropertyValues("verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("verdict.token is not set");
+                });
+    }
+
+    @Test
+    void aParticipantWithoutTheSigningSecretOrWithAShortOneFailsStartupNamingTheSetting() throws Exception {
+        String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
+        WebApplicationContextRunner noSecret = runner.withPropertyValues("spring.datasource.url=" + url,
+                "verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false", "verdict.token=t");
+        noSecret.run(context -> assertThat(context.getStartupFailure())
+                .hasStackTraceContaining("verdict.participant.signing-secret is not set"));
+        noSecret.withPropertyValues("verdict.participant.signing-secret=short").run(context -> assertThat(context.getStartupFailure())
+                .hasStackTraceContaining("verdict.participant.signing-secret is too short"));
     }
 
     @Test
     void anUnreachableCoordinatorFailsStartupWithTheFix() {
-        runner.withPropertyValues("verdict.coordinator-url=http://localhost:9").run(context -> {
+        runner.withPropertyValues("verdict.coordinator-url=http://localhost:9", "verdict.token=t").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().isNotNull();
             assertThat(context.getStartupFailure()).hasStackTraceContaining("Start the coordinator first");
