@@ -22,10 +22,15 @@ async function get(path) {
   return response.json();
 }
 
+// Every action carries the CSRF token: the server sets it as the XSRF-TOKEN cookie, a forged request from
+// another site cannot read it.
+const session = { csrfHeader: "X-XSRF-TOKEN" };
+const cookie = (name) => document.cookie.split("; ").find((c) => c.startsWith(name + "="))?.slice(name.length + 1);
+
 async function post(path, reason) {
   const response = await fetch(api + path, {
     method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", [session.csrfHeader]: decodeURIComponent(cookie("XSRF-TOKEN") || "") },
     body: JSON.stringify({ reason }),
   });
   const body = await response.json();
@@ -127,7 +132,8 @@ async function showTransaction(id) {
   el("tx-state").textContent = tx.status;
   el("tx-summary").textContent = `${tx.name ? "“" + tx.name + "”, " : ""}created ${when(tx.createdAt)}, expires ${when(tx.expiresAt)}`
     + (tx.decidedAt ? `, decided ${when(tx.decidedAt)}` : "") + (tx.finishedAt ? `, finished ${when(tx.finishedAt)}` : "")
-    + (tx.outcomeReason ? ". Reason: " + tx.outcomeReason : "");
+    + (tx.outcomeReason ? ". Reason: " + tx.outcomeReason : "")
+    + (details.nextAttemptAt ? `. Next phase-2 attempt ${when(details.nextAttemptAt)}` : "");
   const branches = el("branches").tBodies[0];
   branches.replaceChildren();
   for (const branch of tx.branches) {
@@ -228,6 +234,15 @@ el("prev").onclick = () => { state.page = Math.max(0, state.page - 1); showList(
 el("next").onclick = () => { state.page += 1; showList(); };
 el("retry").onclick = () => act(`/transactions/${encodeURIComponent(state.current)}/retry`);
 el("abort").onclick = () => act(`/transactions/${encodeURIComponent(state.current)}/abort`);
+el("sign-out").onclick = async () => {
+  await fetch(location.origin + "/logout", { method: "POST", credentials: "same-origin",
+    headers: { [session.csrfHeader]: decodeURIComponent(cookie("XSRF-TOKEN") || "") } });
+  location.assign("/login?logout");
+};
 window.addEventListener("hashchange", route);
 setInterval(refresh, 3000);
+get("/session").then((signedIn) => {
+  session.csrfHeader = signedIn.csrfHeader;
+  el("operator").textContent = signedIn.operator;
+}).catch((e) => { el("refreshed").textContent = "could not start a session: " + e.message; });
 route();

@@ -1,9 +1,11 @@
 package dev.verdict.coordinator.admin;
 
 import java.security.Principal;
+import java.time.Instant;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,7 +43,22 @@ class AdminController {
     record ActionResult(String outcome) {
     }
 
-    record Details(Object transaction, List<History.Event> history, List<AuditTrail.Entry> audit) {
+    /**
+     * A transaction for its page, with when recovery next sends its decision to the branches that have not
+     * acknowledged it (the retries back off exponentially, up to {@code retry-backoff-max}); null when none is due.
+     */
+    record Details(Object transaction, @Nullable Instant nextAttemptAt, List<History.Event> history, List<AuditTrail.Entry> audit) {
+    }
+
+    /** Who is signed in, and the header that must carry the XSRF-TOKEN cookie on every action. */
+    record Session(String operator, String csrfHeader) {
+    }
+
+    /** Asking for the CSRF token here is what sets the XSRF-TOKEN cookie the dashboard's script sends back. */
+    @GetMapping("/session")
+    Session session(Principal who, CsrfToken csrf) {
+        csrf.getToken();
+        return new Session(who.getName(), csrf.getHeaderName());
     }
 
     @GetMapping("/overview")
@@ -64,7 +81,11 @@ class AdminController {
     @GetMapping("/transactions/{id}")
     Details details(@PathVariable String id) {
         var details = transactions.details(id);
-        return new Details(dev.verdict.coordinator.web.TransactionViews.of(details), history.of(id), audit.of(id));
+        var transaction = details.transaction();
+        boolean phase2Pending = transaction.state() == dev.verdict.coordinator.transaction.TransactionState.COMMITTING
+                || transaction.state() == dev.verdict.coordinator.transaction.TransactionState.ABORTING;
+        return new Details(dev.verdict.coordinator.web.TransactionViews.of(details),
+                phase2Pending ? transaction.leaseUntil() : null, history.of(id), audit.of(id));
     }
 
     @PostMapping("/transactions/{id}/retry")

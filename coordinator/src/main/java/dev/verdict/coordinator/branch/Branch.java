@@ -18,16 +18,18 @@ public record Branch(
         @Nullable String lastError,
         int attempts,
         Instant registeredAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Nullable String registeredBy) {
 
     /** This branch as the log holds it after moving to {@code to} at {@code now}; a null detail keeps the old one. */
     public Branch movedTo(BranchState to, @Nullable String detail, Instant now) {
         return new Branch(id, transactionId, participantName, url, to, detail == null ? voteDetail : detail, lastError,
-                attempts, registeredAt, now);
+                attempts, registeredAt, now, registeredBy);
     }
 
     /** This branch as the log holds it after a phase-2 call failed with {@code error} at {@code now}. */
     public Branch failed(String error, Instant now) {
-        return new Branch(id, transactionId, participantName, url, state, voteDetail, error, attempts + 1, registeredAt, now);
+        return new Branch(id, transactionId, participantName, url, state, voteDetail, error, attempts + 1, registeredAt, now,
+                registeredBy);
     }
 }

@@ -13,6 +13,6 @@ public class BranchRows implements RowMapper<Branch> {
         return new Branch(rs.getString("id"), rs.getString("transaction_id"), rs.getString("participant_name"),
                 rs.getString("url"), BranchState.valueOf(rs.getString("state")), rs.getString("vote_detail"),
                 rs.getString("last_error"), rs.getInt("attempts"), rs.getTimestamp("registered_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("registered_by"));
     }
 }

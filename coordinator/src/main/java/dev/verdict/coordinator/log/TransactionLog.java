@@ -50,9 +50,9 @@ public class TransactionLog {
     public GlobalTransaction begin(GlobalTransaction transaction) {
         return writer.write(Durability.LAZY, jdbc -> {
             jdbc.sql("""
-                    INSERT INTO global_transaction (id, name, state, created_at, expires_at, updated_at, owner, lease_until)
-                    VALUES (:id, :name, :state, :createdAt, :expiresAt, :createdAt, :owner, :leaseUntil)""")
-                    .param("id", transaction.id()).param("name", transaction.name())
+                    INSERT INTO global_transaction (id, name, state, created_at, expires_at, updated_at, owner, lease_until, client)
+                    VALUES (:id, :name, :state, :createdAt, :expiresAt, :createdAt, :owner, :leaseUntil, :client)""")
+                    .param("id", transaction.id()).param("name", transaction.name()).param("client", transaction.client())
                     .param("state", transaction.state().name()).param("createdAt", at(transaction.createdAt()))
                     .param("expiresAt", at(transaction.expiresAt())).param("owner", transaction.owner())
                     .param("leaseUntil", at(transaction.leaseUntil()))
@@ -75,6 +75,14 @@ public class TransactionLog {
 
         record UnknownTransaction() implements Registration {
         }
+
+        /** The transaction has its {@code max} branches already. */
+        record TooManyBranches(int max) implements Registration {
+        }
+
+        /** Another participant registered this URL in the transaction. */
+        record UrlTakenByAnother() implements Registration {
+        }
     }
 
     /**
@@ -83,14 +91,16 @@ public class TransactionLog {
      * transaction's row, so a registration and the move to PREPARING are serialized even across
      * coordinators sharing the log: a branch is either in the list that phase 1 reads, or refused.
      */
-    public Registration register(String transactionId, String participantName, String url, Instant now) {
+    public Registration register(String transactionId, String participantName, String url, String registeredBy, int maxBranches,
+            Instant now) {
         return writer.write(Durability.LAZY, jdbc -> {
-            int locked = jdbc.sql("""
-                    UPDATE global_transaction SET updated_at = :now
-                    WHERE id = :id AND state = :active AND expires_at > :now""")
+            // a row lock, not an update: a refused registration leaves the row exactly as it was
+            boolean locked = jdbc.sql("""
+                    SELECT id FROM global_transaction
+                    WHERE id = :id AND state = :active AND expires_at > :now FOR UPDATE""")
                     .param("now", at(now)).param("id", transactionId).param("active", TransactionState.ACTIVE.name())
-                    .update();
-            if (locked == 0) {
+                    .query(String.class).optional().isPresent();
+            if (!locked) {
                 return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
                         .query((rs, row) -> (Registration) new Registration.Refused(TransactionState.valueOf(rs.getString(1)),
                                 !rs.getTimestamp(2).toInstant().isAfter(now)))
@@ -100,16 +110,25 @@ public class TransactionLog {
             Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
                     .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
             if (existing.isPresent()) {
-                return new Registration.Registered(existing.get(), false);
+                return registeredBy.equals(existing.get().registeredBy())
+                        ? new Registration.Registered(existing.get(), false) : new Registration.UrlTakenByAnother();
+            }
+            long branches = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", transactionId)
+                    .query(Long.class).single();
+            if (branches >= maxBranches) {
+                return new Registration.TooManyBranches(maxBranches);
             }
             Branch branch = new Branch(TimeOrderedIds.next(), transactionId, participantName, url,
-                    BranchState.REGISTERED, null, null, 0, now, now);
+                    BranchState.REGISTERED, null, null, 0, now, now, registeredBy);
             jdbc.sql("""
-                    INSERT INTO branch (id, transaction_id, participant_name, url, state, attempts, registered_at, updated_at)
-                    VALUES (:id, :transactionId, :name, :url, :state, 0, :now, :now)""")
+                    INSERT INTO branch (id, transaction_id, participant_name, url, state, attempts, registered_at, updated_at,
+                        registered_by)
+                    VALUES (:id, :transactionId, :name, :url, :state, 0, :now, :now, :registeredBy)""")
                     .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
-                    .param("url", url).param("state", branch.state().name()).param("now", at(now))
+                    .param("url", url).param("state", branch.state().name()).param("now", at(now)).param("registeredBy", registeredBy)
                     .update();
+            jdbc.sql("UPDATE global_transaction SET updated_at = :now WHERE id = :id").param("now", at(now))
+                    .param("id", transactionId).update();
             History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url, now);
             return new Registration.Registered(branch, true);
         });
@@ -246,7 +265,7 @@ public class TransactionLog {
         return new Branch(rs.getString("id"), rs.getString("transaction_id"), rs.getString("participant_name"),
                 rs.getString("url"), BranchState.valueOf(rs.getString("state")), rs.getString("vote_detail"),
                 rs.getString("last_error"), rs.getInt("attempts"), rs.getTimestamp("registered_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("updated_at").toInstant(), rs.getString("registered_by"));
     }
 
     static Timestamp at(Instant instant) {

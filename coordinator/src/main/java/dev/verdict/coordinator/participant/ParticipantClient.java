@@ -1,13 +1,11 @@
 package dev.verdict.coordinator.participant;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.function.Supplier;
 
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.http.MediaType;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -39,9 +37,11 @@ public class ParticipantClient implements DisposableBean {
     private final JsonMapper json;
     private final Retry phase2Retry;
     private final CircuitBreakerRegistry circuitBreakers;
+    private final SignedCalls calls;
 
     ParticipantClient(RestClient.Builder builder, JsonMapper json, CoordinatorProperties properties,
-            RetryRegistry retries, CircuitBreakerRegistry circuitBreakers) {
+            RetryRegistry retries, CircuitBreakerRegistry circuitBreakers, SignedCalls calls) {
+        this.calls = calls;
         this.http = ParticipantHttp.client(properties.connectTimeout(), properties.maxConnectionsPerParticipant());
         this.prepareClient = withReadTimeout(builder, http, properties.prepareTimeout());
         this.phase2Client = withReadTimeout(builder, http, properties.phase2Timeout());
@@ -65,11 +65,7 @@ public class ParticipantClient implements DisposableBean {
     /** Asks a branch to prepare. Any failure is returned as a no vote, never thrown. */
     public Vote prepare(Branch branch) {
         try {
-            String body = prepareClient.post().uri(endpoint(branch, "prepare"))
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(new BranchRequest(branch.transactionId(), branch.id()))
-                    .retrieve()
-                    .body(String.class);
+            String body = calls.post(prepareClient, branch, "prepare").retrieve().body(String.class);
             return parseVote(body);
         } catch (RestClientResponseException e) {
             return Vote.no("answered prepare with HTTP " + e.getStatusCode().value() + describeBody(e.getResponseBodyAsString()));
@@ -91,11 +87,7 @@ public class ParticipantClient implements DisposableBean {
     private void phase2(Branch branch, String action) {
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(branch.participantName(), "participant");
         Supplier<Void> call = () -> {
-            phase2Client.post().uri(endpoint(branch, action))
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(new BranchRequest(branch.transactionId(), branch.id()))
-                    .retrieve()
-                    .toBodilessEntity();
+            calls.post(phase2Client, branch, action).retrieve().toBodilessEntity();
             return null;
         };
         Retry.decorateSupplier(phase2Retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
@@ -163,13 +155,5 @@ public class ParticipantClient implements DisposableBean {
     private static String abbreviate(String text) {
         String oneLine = text.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "…";
-    }
-
-    private static URI endpoint(Branch branch, String action) {
-        String base = branch.url().endsWith("/") ? branch.url() : branch.url() + "/";
-        return URI.create(base + action);
-    }
-
-    record BranchRequest(String transactionId, String branchId) {
     }
 }

@@ -48,6 +48,30 @@ final class ParticipantHttp {
                 .build();
     }
 
+    /**
+     * Resolves names as usual but never to a link-local or metadata address: a participant's host name that
+     * resolves to one at call time (DNS rebinding) is not called.
+     */
+    private record NoForbiddenAddresses(DnsResolver delegate) implements DnsResolver {
+
+        @Override
+        public java.net.InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+            java.net.InetAddress[] addresses = delegate.resolve(host);
+            for (java.net.InetAddress address : addresses) {
+                if (ParticipantUrls.isForbidden(address)) {
+                    throw new java.net.UnknownHostException(host + " resolves to " + address.getHostAddress()
+                            + ", a link-local or metadata address the coordinator never calls");
+                }
+            }
+            return addresses;
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) throws java.net.UnknownHostException {
+            return delegate.resolveCanonicalHostname(host);
+        }
+    }
+
     /** A connection manager whose plain sockets are {@link QuickAckSocket}s. */
     private static final class QuickAckConnections extends PoolingHttpClientConnectionManagerBuilder {
 
@@ -59,7 +83,7 @@ final class ParticipantHttp {
                 tls.register(URIScheme.HTTPS.id, tlsSocketStrategy);
             }
             return new DefaultHttpClientConnectionOperator(proxy -> proxy == null ? new QuickAckSocket() : new java.net.Socket(proxy),
-                    schemePortResolver, dnsResolver, tls.build());
+                    schemePortResolver, new NoForbiddenAddresses(dnsResolver == null ? org.apache.hc.client5.http.SystemDefaultDnsResolver.INSTANCE : dnsResolver), tls.build());
         }
     }
 }

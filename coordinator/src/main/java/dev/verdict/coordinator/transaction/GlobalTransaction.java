@@ -22,16 +22,18 @@ public record GlobalTransaction(
         @Nullable Instant finishedAt,
         Instant updatedAt,
         String owner,
-        Instant leaseUntil) {
+        Instant leaseUntil,
+        @Nullable String client) {
 
     /** This transaction as the log holds it after a decision that {@code owner} won at {@code now}. */
     public GlobalTransaction decided(TransactionState decision, @Nullable String reason, String newOwner, Instant newLeaseUntil,
             Instant now) {
-        return new GlobalTransaction(id, name, decision, reason, createdAt, expiresAt, now, finishedAt, now, newOwner, newLeaseUntil);
+        return new GlobalTransaction(id, name, decision, reason, createdAt, expiresAt, now, finishedAt, now, newOwner, newLeaseUntil,
+                client);
     }
 
     /** This transaction as the log holds it after it reached {@code end} at {@code now}. */
     public GlobalTransaction finished(TransactionState end, Instant now) {
-        return new GlobalTransaction(id, name, end, outcomeReason, createdAt, expiresAt, decidedAt, now, now, owner, leaseUntil);
+        return new GlobalTransaction(id, name, end, outcomeReason, createdAt, expiresAt, decidedAt, now, now, owner, leaseUntil, client);
     }
 }

@@ -19,7 +19,8 @@ public class GlobalTransactionRows implements RowMapper<GlobalTransaction> {
         return new GlobalTransaction(rs.getString("id"), rs.getString("name"), TransactionState.valueOf(rs.getString("state")),
                 rs.getString("outcome_reason"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("expires_at")),
                 nullable(rs.getTimestamp("decided_at")), nullable(rs.getTimestamp("finished_at")),
-                instant(rs.getTimestamp("updated_at")), rs.getString("owner"), instant(rs.getTimestamp("lease_until")));
+                instant(rs.getTimestamp("updated_at")), rs.getString("owner"), instant(rs.getTimestamp("lease_until")),
+                rs.getString("client"));
     }
 
     private static Instant instant(Timestamp timestamp) {

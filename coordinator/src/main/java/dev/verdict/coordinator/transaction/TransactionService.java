@@ -3,6 +3,7 @@ package dev.verdict.coordinator.transaction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -14,6 +15,11 @@ import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchRepository;
 import dev.verdict.coordinator.config.CoordinatorProperties;
 import dev.verdict.coordinator.log.TransactionLog;
+import dev.verdict.coordinator.participant.ParticipantUrls;
+import dev.verdict.coordinator.security.Credentials;
+import dev.verdict.coordinator.security.Credentials.Caller;
+import dev.verdict.coordinator.security.Role;
+import dev.verdict.coordinator.security.SecurityProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -32,10 +38,19 @@ public class TransactionService {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final Counter begun;
+    private final ParticipantUrls participantUrls;
+    private final Credentials credentials;
+    private final SecurityProperties security;
+    private final InFlightLimit inFlight;
 
     TransactionService(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
             TwoPhaseCommit twoPhaseCommit, TransactionDriver driver, CoordinatorIdentity identity,
-            CoordinatorProperties properties, Clock clock, MeterRegistry meters) {
+            CoordinatorProperties properties, Clock clock, MeterRegistry meters, ParticipantUrls participantUrls,
+            Credentials credentials, SecurityProperties security, InFlightLimit inFlight) {
+        this.participantUrls = participantUrls;
+        this.credentials = credentials;
+        this.security = security;
+        this.inFlight = inFlight;
         this.transactions = transactions;
         this.branches = branches;
         this.transactionLog = transactionLog;
@@ -47,7 +62,8 @@ public class TransactionService {
         this.begun = meters.counter("verdict.transactions.begun");
     }
 
-    public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout) {
+    public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout, Caller caller) {
+        inFlight.requireRoom();
         Duration effective = timeout == null ? properties.defaultTimeout() : timeout;
         if (effective.isNegative() || effective.isZero() || effective.compareTo(properties.maxTimeout()) > 0) {
             throw new IllegalArgumentException("timeoutSeconds must be between 1 and " + properties.maxTimeout().toSeconds()
@@ -56,10 +72,37 @@ public class TransactionService {
         Instant now = clock.instant();
         // The lease starts out expired: nobody drives an active transaction, so a timeout may take it at once.
         GlobalTransaction transaction = transactionLog.begin(new GlobalTransaction(identity.newTransactionId(), name,
-                TransactionState.ACTIVE, null, now, now.plus(effective), null, null, now, identity.owner(), now));
+                TransactionState.ACTIVE, null, now, now.plus(effective), null, null, now, identity.owner(), now, caller.name()));
         begun.increment();
         log.debug("Transaction {} begun{} with timeout {}", transaction.id(), name == null ? "" : " as '" + name + "'", effective);
         return transaction;
+    }
+
+    /**
+     * The transaction as {@code caller} may see it: whole for the client that began it; with only its own
+     * branches for a participant that takes part in it; refused to anyone else.
+     */
+    public TransactionDetails detailsFor(String id, Caller caller) {
+        TransactionDetails details = details(id);
+        if (caller.has(Role.CLIENT) && caller.name().equals(details.transaction().client())) {
+            return details;
+        }
+        List<Branch> own = details.branches().stream().filter(branch -> caller.name().equals(branch.registeredBy())).toList();
+        if (caller.has(Role.PARTICIPANT) && !own.isEmpty()) {
+            return new TransactionDetails(details.transaction(), own);
+        }
+        throw notYours(id, caller);
+    }
+
+    private void requireBegunBy(GlobalTransaction transaction, Caller caller) {
+        if (!caller.name().equals(transaction.client())) {
+            throw notYours(transaction.id(), caller);
+        }
+    }
+
+    private static RefusedException notYours(String id, Caller caller) {
+        return new RefusedException(Refusal.NOT_YOURS, "transaction " + id + " was not begun by '" + caller.name()
+                + "', and '" + caller.name() + "' has no branch in it");
     }
 
     public TransactionDetails details(String id) {
@@ -71,8 +114,18 @@ public class TransactionService {
      * Adds a participant's branch to an active transaction; a participant that registers again with the
      * same URL gets its existing branch back, so a retried registration does not make a second branch.
      */
-    public Registration register(String id, String participantName, String url) {
-        return switch (transactionLog.register(id, participantName, url, clock.instant())) {
+    public Registration register(String id, String participantName, String url, Caller caller) {
+        String refusal = participantUrls.refusal(url);
+        if (refusal != null) {
+            throw new RefusedException(Refusal.URL_NOT_ALLOWED, "the coordinator would not call " + url + ": " + refusal
+                    + "; an operator allows participant URLs with verdict.security.allowed-participant-urls");
+        }
+        if (credentials.signingSecretFor(participantName).isEmpty()) {
+            throw new RefusedException(Refusal.NO_SIGNING_SECRET, "no signing secret is configured for participant '"
+                    + participantName + "', so the coordinator could not sign its calls to it; configure"
+                    + " verdict.security.signing-secrets." + participantName);
+        }
+        return switch (transactionLog.register(id, participantName, url, caller.name(), security.maxBranches(), clock.instant())) {
             case TransactionLog.Registration.Registered registered -> {
                 if (registered.created()) {
                     log.debug("Transaction {}: participant '{}' registered branch {} at {}", id, participantName,
@@ -85,6 +138,10 @@ public class TransactionService {
                             ? "transaction " + id + " has timed out; it is being aborted"
                             : "transaction " + id + " is " + refused.state() + "; participants can register only while it is ACTIVE");
             case TransactionLog.Registration.UnknownTransaction unknown -> throw new TransactionNotFoundException(id);
+            case TransactionLog.Registration.TooManyBranches tooMany -> throw new RefusedException(Refusal.TOO_MANY_BRANCHES,
+                    "transaction " + id + " has " + tooMany.max() + " branches already, as many as verdict.security.max-branches allows");
+            case TransactionLog.Registration.UrlTakenByAnother taken -> throw new RefusedException(Refusal.URL_TAKEN,
+                    "another participant registered " + url + " in transaction " + id);
         };
     }
 
@@ -92,17 +149,18 @@ public class TransactionService {
      * Runs two-phase commit. Returns the transaction as it ends up: COMMITTED, COMMITTING when the
      * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason.
      */
-    public TransactionDetails commit(String id) {
-        return commit(id, false);
+    public TransactionDetails commit(String id, Caller caller) {
+        return commit(id, false, caller);
     }
 
     /**
      * Runs two-phase commit; with {@code answerAtDecision}, answers as soon as the decision is logged, with
      * phase 2 finishing in the background (COMMITTING or ABORTING).
      */
-    public TransactionDetails commit(String id, boolean answerAtDecision) {
+    public TransactionDetails commit(String id, boolean answerAtDecision, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            requireBegunBy(transaction, caller);
             switch (transaction.state()) {
                 case ACTIVE -> {
                     Instant now = clock.instant();
@@ -115,7 +173,7 @@ public class TransactionService {
                             return done;
                         }
                     } else {
-                        return commit(id, answerAtDecision);
+                        return commit(id, answerAtDecision, caller);
                     }
                 }
                 case PREPARING -> throw new TransactionConflictException(transaction.state(),
@@ -130,13 +188,14 @@ public class TransactionService {
     }
 
     /** Aborts the transaction. Refused once a commit decision is logged. */
-    public TransactionDetails rollback(String id) {
+    public TransactionDetails rollback(String id, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            requireBegunBy(transaction, caller);
             switch (transaction.state()) {
                 case ACTIVE, PREPARING -> {
                     if (!driver.abort(id, transaction.state(), "rolled back by the client")) {
-                        return rollback(id);
+                        return rollback(id, caller);
                     }
                 }
                 case ABORTING -> driver.driveIfUndriven(id);

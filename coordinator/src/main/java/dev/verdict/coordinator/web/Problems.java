@@ -7,12 +7,16 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.verdict.coordinator.transaction.IllegalTransitionException;
+import dev.verdict.coordinator.transaction.Refusal;
+import dev.verdict.coordinator.transaction.RefusedException;
 import dev.verdict.coordinator.transaction.TransactionConflictException;
 import dev.verdict.coordinator.transaction.TransactionNotFoundException;
 
@@ -56,8 +60,32 @@ class Problems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
+    ResponseEntity<ProblemDetail> refused(RefusedException e) {
+        Refusal refusal = e.refusal();
+        ProblemDetail problem = of(HttpStatusCode.valueOf(refusal.status), refusal.type, "Refused", e.getMessage());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(refusal.status);
+        if (refusal == Refusal.TOO_MANY_TRANSACTIONS) {
+            answer.header(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return answer.body(problem);
+    }
+
+    @ExceptionHandler
     ProblemDetail badRequest(IllegalArgumentException e) {
         return of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
+    }
+
+    /** A body cut off at the limit (sent without its length) is answered like one refused by its length: 413. */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getClass().getSimpleName().equals("BodyTooLargeException")) {
+                return createResponseEntity(of(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", cause.getMessage()),
+                        headers, HttpStatus.CONTENT_TOO_LARGE, request);
+            }
+        }
+        return super.handleHttpMessageNotReadable(e, headers, status, request);
     }
 
     @Override

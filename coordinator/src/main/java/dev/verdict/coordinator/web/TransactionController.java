@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import dev.verdict.coordinator.security.Callers;
 import dev.verdict.coordinator.transaction.TransactionDetails;
 import dev.verdict.coordinator.transaction.TransactionService;
 import dev.verdict.coordinator.transaction.TransactionService.Registration;
@@ -39,24 +41,25 @@ class TransactionController {
 
     @PostMapping
     ResponseEntity<TransactionView> begin(@RequestBody(required = false) @Nullable BeginRequest request,
-            UriComponentsBuilder uri) {
+            UriComponentsBuilder uri, Authentication caller) {
         BeginRequest begin = request == null ? new BeginRequest(null, null) : request;
         if (begin.name() != null && begin.name().length() > 200) {
             throw new IllegalArgumentException("name must be at most 200 characters long");
         }
         var transaction = service.begin(begin.name(),
-                begin.timeoutSeconds() == null ? null : Duration.ofSeconds(begin.timeoutSeconds()));
+                begin.timeoutSeconds() == null ? null : Duration.ofSeconds(begin.timeoutSeconds()), Callers.of(caller));
         URI location = uri.path("/api/v1/transactions/{id}").buildAndExpand(transaction.id()).toUri();
         return ResponseEntity.created(location).body(TransactionView.of(transaction, List.of()));
     }
 
     @GetMapping("/{id}")
-    TransactionView get(@PathVariable String id) {
-        return TransactionView.of(service.details(id));
+    TransactionView get(@PathVariable String id, Authentication caller) {
+        return TransactionView.of(service.detailsFor(id, Callers.of(caller)));
     }
 
     @PostMapping("/{id}/participants")
-    ResponseEntity<RegistrationView> register(@PathVariable String id, @RequestBody RegisterRequest request) {
+    ResponseEntity<RegistrationView> register(@PathVariable String id, @RequestBody RegisterRequest request,
+            Authentication caller) {
         String name = request.name();
         String url = request.url();
         if (name == null || name.isBlank() || name.length() > 100) {
@@ -66,7 +69,7 @@ class TransactionController {
             throw new IllegalArgumentException("url is required: the absolute http(s) base URL at which the participant"
                     + " answers prepare, commit and rollback, at most 500 characters; was " + url);
         }
-        Registration registration = service.register(id, name, url);
+        Registration registration = service.register(id, name, url, Callers.of(caller));
         var view = new RegistrationView(id, registration.branch().id(), registration.branch().state().name());
         return ResponseEntity.status(registration.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view);
     }
@@ -76,17 +79,18 @@ class TransactionController {
      * durable, 202 COMMITTING, and phase 2 finishes in the background; otherwise after phase 2.
      */
     @PostMapping("/{id}/commit")
-    ResponseEntity<?> commit(@PathVariable String id, @RequestHeader(name = "Prefer", required = false) @Nullable String prefer) {
+    ResponseEntity<?> commit(@PathVariable String id, @RequestHeader(name = "Prefer", required = false) @Nullable String prefer,
+            Authentication caller) {
         boolean answerAtDecision = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
-        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision));
+        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision, Callers.of(caller)));
         return answerAtDecision
                 ? ResponseEntity.status(outcome.getStatusCode()).header("Preference-Applied", "respond-async").body(outcome.getBody())
                 : outcome;
     }
 
     @PostMapping("/{id}/rollback")
-    ResponseEntity<?> rollback(@PathVariable String id) {
-        TransactionDetails details = service.rollback(id);
+    ResponseEntity<?> rollback(@PathVariable String id, Authentication caller) {
+        TransactionDetails details = service.rollback(id, Callers.of(caller));
         HttpStatus status = details.state() == TransactionState.ABORTED ? HttpStatus.OK : HttpStatus.ACCEPTED;
         return ResponseEntity.status(status).body(TransactionView.of(details));
     }

@@ -1,0 +1,74 @@
+package dev.verdict.coordinator.security;
+
+import java.io.IOException;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
+/** A request whose body cannot be read past a limit: a body sent without its length is cut off there. */
+final class LimitedBodyRequest extends HttpServletRequestWrapper {
+
+    /** Thrown on reading past the limit; answered 413. */
+    static final class BodyTooLargeException extends IOException {
+        BodyTooLargeException(long limit) {
+            super("the body is longer than the " + limit + " bytes this coordinator accepts (verdict.security.max-body-size)");
+        }
+    }
+
+    private final long limit;
+
+    LimitedBodyRequest(HttpServletRequest request, long limit) {
+        super(request);
+        this.limit = limit;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+        ServletInputStream in = super.getInputStream();
+        return new ServletInputStream() {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                if (b >= 0) {
+                    count(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = in.read(buffer, offset, length);
+                if (n > 0) {
+                    count(n);
+                }
+                return n;
+            }
+
+            private void count(int n) throws IOException {
+                read += n;
+                if (read > limit) {
+                    throw new BodyTooLargeException(limit);
+                }
+            }
+
+            @Override
+            public boolean isFinished() {
+                return in.isFinished();
+            }
+
+            @Override
+            public boolean isReady() {
+                return in.isReady();
+            }
+
+            @Override
+            public void setReadListener(ReadListener listener) {
+                in.setReadListener(listener);
+            }
+        };
+    }
+}
