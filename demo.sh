@@ -45,17 +45,20 @@ wait_for() { # url
 
 start coordinator coordinator.log $(app coordinator verdict-coordinator) --verdict.coordinator.data-dir="$PWD/data"
 wait_for http://localhost:8080/actuator/health/readiness
-start bank-a bank-a.log $(app samples/bank verdict-bank) --spring.profiles.active=a --bank.data-dir="$PWD/data"
-start bank-b bank-b.log $(app samples/bank verdict-bank) --spring.profiles.active=b --bank.data-dir="$PWD/data"
+# The coordinator made credentials at its first start (no one configured any): the banks and the client
+# read their token and signing secret from that file.
+credentials="--spring.config.import=file:$PWD/data/verdict-credentials.properties"
+start bank-a bank-a.log $(app samples/bank verdict-bank) --spring.profiles.active=a --bank.data-dir="$PWD/data" "$credentials"
+start bank-b bank-b.log $(app samples/bank verdict-bank) --spring.profiles.active=b --bank.data-dir="$PWD/data" "$credentials"
 wait_for http://localhost:8081/accounts
 wait_for http://localhost:8082/accounts
 
 client=$(app samples/transfer-client verdict-transfer-client)
-"$JAVA_HOME/bin/java" $client 2>&1 \
+"$JAVA_HOME/bin/java" $client "$credentials" 2>&1 \
     | grep -E "Bank |COMMITTED|ABORTED|Total" | sed -E 's/^.*(INFO|WARN)[^:]*: //'
 if [ -t 0 ]; then
     echo
-    echo "The services keep running: the dashboard is at http://localhost:8080/admin/ (admin/admin), and each"
-    echo "transfer at http://localhost:8080/api/v1/transactions/<id>. Press Enter to stop them."
+    echo "The services keep running. The dashboard is at http://localhost:8080/admin/: sign in with"
+    echo "verdict.generated.operator-name and -password from data/verdict-credentials.properties. Press Enter to stop them."
     read -r
 fi

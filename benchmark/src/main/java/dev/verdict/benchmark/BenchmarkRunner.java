@@ -14,6 +14,7 @@ import dev.verdict.benchmark.BenchSettings.Mode;
 import dev.verdict.participant.autoconfigure.GlobalTransactions;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.Ports;
+import dev.verdict.testsupport.TestCredentials;
 
 /** Runs every case of {@link BenchSettings} in one run, on one machine, and checks the money after each. */
 @Component
@@ -73,7 +74,8 @@ class BenchmarkRunner implements ApplicationRunner {
                 }
                 for (int clients : settings.clients()) {
                     CpuClock cpu = new CpuClock(coordinator);
-                    TimeBreakdown breakdown = new TimeBreakdown(Map.of("coordinator", http.clone().baseUrl(services.coordinatorUrl()).build(),
+                    TimeBreakdown breakdown = new TimeBreakdown(Map.of("coordinator", http.clone().baseUrl(services.coordinatorUrl())
+                                    .defaultHeader("Authorization", "Bearer " + TestCredentials.OPERATOR_TOKEN).build(),
                             "bank", http.clone().baseUrl(services.bankUrl("a")).build()));
                     Runnable measuredStarts = coordinator == null ? cpu::start : () -> {
                         cpu.start();

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PlainHttpParticipant;
+import dev.verdict.testsupport.TestCredentials;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -90,22 +91,23 @@ final class CoordinatorAlone {
 
     /** One transaction: begin, two registrations, commit. Answers the commit's time and 1 if it committed. */
     private long[] transaction(String coordinatorUrl, PlainHttpParticipant first, PlainHttpParticipant second) {
-        String id = post(coordinatorUrl + "/api/v1/transactions", "{}").path("id").asString();
+        String id = post(coordinatorUrl + "/api/v1/transactions", "{}", TestCredentials.CLIENT_TOKEN).path("id").asString();
         register(coordinatorUrl, id, "plain-1", first.url());
         register(coordinatorUrl, id, "plain-2", second.url());
         long started = System.nanoTime();
-        JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "");
+        JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "", TestCredentials.CLIENT_TOKEN);
         return new long[] {System.nanoTime() - started, "COMMITTED".equals(outcome.path("status").asString()) ? 1 : 0};
     }
 
     private void register(String coordinatorUrl, String id, String name, String url) {
-        post(coordinatorUrl + "/api/v1/transactions/" + id + "/participants", JSON.writeValueAsString(Map.of("name", name, "url", url)));
+        post(coordinatorUrl + "/api/v1/transactions/" + id + "/participants", JSON.writeValueAsString(Map.of("name", name, "url", url)),
+                TestCredentials.PARTICIPANT_TOKEN);
     }
 
-    private JsonNode post(String url, String body) {
+    private JsonNode post(String url, String body, String token) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() >= 300) {
                 throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());

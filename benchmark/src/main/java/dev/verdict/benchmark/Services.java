@@ -19,6 +19,7 @@ import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PackagedApp;
+import dev.verdict.testsupport.TestCredentials;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -73,7 +74,9 @@ final class Services implements AutoCloseable {
                             "--spring.datasource.username=" + user(bank), "--spring.datasource.password=" + password(bank),
                             "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
                             "--verdict.verify-coordinator-on-startup=false",
-                            "--management.endpoints.web.exposure.include=health,metrics"));
+                            "--management.endpoints.web.exposure.include=health,metrics",
+                            "--verdict.token=" + TestCredentials.PARTICIPANT_TOKEN,
+                            "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
             banks.add(process);
             process.awaitHttp(bankUrl(bank) + "/accounts", Duration.ofMinutes(2));
             openAccounts(bank);
@@ -108,6 +111,7 @@ final class Services implements AutoCloseable {
             arguments.addAll(List.of("--spring.datasource.url=" + postgresLog, "--spring.datasource.username=postgres",
                     "--spring.datasource.password=postgres"));
         }
+        arguments.addAll(TestCredentials.coordinatorArguments());
         arguments.addAll(more);
         coordinator = JavaProcess.start(PackagedApp.coordinator(), directory.resolve("coordinator-" + label + ".log"), jvm, arguments);
         coordinator.awaitHttp("http://localhost:" + coordinatorPort + "/actuator/health/readiness", Duration.ofMinutes(2));

@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.springframework.web.client.RestClient;
 
+import dev.verdict.testsupport.TestCredentials;
+
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,7 +30,8 @@ final class Soak {
     Soak(BenchSettings settings, Services services, RestClient.Builder http) {
         this.settings = settings.forSoak();
         this.services = services;
-        this.coordinator = http.clone().baseUrl(services.coordinatorUrl()).build();
+        this.coordinator = http.clone().baseUrl(services.coordinatorUrl())
+                .defaultHeader("Authorization", "Bearer " + TestCredentials.OPERATOR_TOKEN).build();
     }
 
     static List<String> coordinatorArguments() {

@@ -20,6 +20,7 @@ import dev.verdict.it.EndState.Database;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
@@ -84,7 +85,7 @@ class CoordinatorRestartUnderLoadIT {
             clients.close();
         }
 
-        Http operator = new Http(coordinatorUrl).withHeader("Authorization", ProcessArguments.OPERATOR_AUTHORIZATION);
+        Http operator = TestCredentials.asOperator(new Http(coordinatorUrl));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             Http.Answer overview = operator.get("/api/v1/admin/overview");
             assertThat(overview.status()).isEqualTo(200);

@@ -6,15 +6,13 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.verdict.testsupport.TestCredentials;
+
 /** Command lines of the coordinator and bank processes that the crash tests start, kill and restart. */
 final class ProcessArguments {
 
     /** JVM options of the crash tests' processes: the client compiler only, for quicker starts on two cores. */
     static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1");
-
-    /** The operator's sign-in that {@link #coordinator} configures, as an Authorization header. */
-    static final String OPERATOR_AUTHORIZATION = "Basic " + java.util.Base64.getEncoder()
-            .encodeToString("operator:test-operator-password".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     private ProcessArguments() {
     }
@@ -27,10 +25,9 @@ final class ProcessArguments {
                 "--verdict.coordinator.prepare-timeout=3s",
                 "--verdict.coordinator.connect-timeout=1s",
                 "--verdict.coordinator.lease=5s",
-                "--verdict.admin.username=operator",
-                "--verdict.admin.password=test-operator-password",
                 "--resilience4j.retry.instances.phase2.wait-duration=50ms",
                 "--resilience4j.circuitbreaker.configs.participant.wait-duration-in-open-state=500ms"));
+        args.addAll(TestCredentials.coordinatorArguments());
         if (crashPoint != null) {
             args.add("--verdict.coordinator.crash-point=" + crashPoint);
         }
@@ -48,6 +45,7 @@ final class ProcessArguments {
                 "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
                 "--verdict.participant.recovery-interval=500ms",
                 "--verdict.participant.lock-wait-timeout=1s"));
+        args.addAll(TestCredentials.participantArguments());
         if (crashPoint != null) {
             args.add("--verdict.participant.crash-point=" + crashPoint);
         }

@@ -15,6 +15,7 @@ import dev.verdict.samples.transfer.TransferClientApplication;
 import dev.verdict.samples.transfer.Transfers;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 
 /**
  * The coordinator, two banks and the transfer client, each a Spring application of its own on real
@@ -53,6 +54,7 @@ final class RunningSystem implements AutoCloseable {
                 "--verdict.coordinator.prepare-timeout=5s",
                 "--resilience4j.retry.instances.phase2.wait-duration=10ms"));
         coordinatorArgs.addAll(coordinatorLog);
+        coordinatorArgs.addAll(TestCredentials.coordinatorArguments());
         coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(coordinatorArgs.toArray(String[]::new));
         coordinatorUrl = "http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port");
         new Http(coordinatorUrl).awaitStatus("/actuator/health/readiness", 200);
@@ -65,11 +67,13 @@ final class RunningSystem implements AutoCloseable {
                 "--transfer.demo=false",
                 "--verdict.coordinator-url=" + coordinatorUrl,
                 "--transfer.bank-a-url=" + bankA.url(),
-                "--transfer.bank-b-url=" + bankB.url());
+                "--transfer.bank-b-url=" + bankB.url(),
+                "--verdict.token=" + TestCredentials.CLIENT_TOKEN,
+                "--verdict.propagate-to=localhost");
     }
 
     private Bank bank(String profile, String databaseUrl, String user, String password) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(BankApplication.class).run(
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(List.of(
                 "--spring.config.name=bank",
                 "--spring.profiles.active=" + profile,
                 "--server.port=0",
@@ -77,7 +81,7 @@ final class RunningSystem implements AutoCloseable {
                 "--spring.datasource.username=" + user,
                 "--spring.datasource.password=" + password,
                 "--verdict.coordinator-url=" + coordinatorUrl,
-                "--verdict.participant.lock-wait-timeout=1s");
+                "--verdict.participant.lock-wait-timeout=1s"), TestCredentials.participantArguments()).toArray(String[]::new));
         String url = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
         return new Bank(context, url, databaseUrl, user, password);
     }

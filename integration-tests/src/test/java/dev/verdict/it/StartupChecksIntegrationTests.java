@@ -11,6 +11,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 
 import dev.verdict.samples.bank.BankApplication;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
+import dev.verdict.testsupport.TestCredentials;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /** A misconfigured participant refuses to start, and says how to fix it. */
@@ -23,7 +24,8 @@ class StartupChecksIntegrationTests {
 
             Throwable failure = catchThrowable(() -> startBank("--spring.datasource.url=" + url,
                     "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                    "--verdict.coordinator-url=http://localhost:9", "--verdict.verify-coordinator-on-startup=false"));
+                    "--verdict.coordinator-url=http://localhost:9", "--verdict.verify-coordinator-on-startup=false",
+                    "--verdict.token=t", "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
 
             assertThat(failure).isNotNull().has(causeWithMessage(
                     "has max_prepared_transactions = 0", "Set max_prepared_transactions to at least max_connections"));
@@ -35,10 +37,25 @@ class StartupChecksIntegrationTests {
         String database = "jdbc:h2:file:" + Files.createTempDirectory("bank").resolve("bank").toAbsolutePath();
 
         Throwable failure = catchThrowable(() -> startBank("--spring.datasource.url=" + database,
-                "--verdict.coordinator-url=http://localhost:9"));
+                "--verdict.coordinator-url=http://localhost:9", "--verdict.token=t",
+                "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
 
         assertThat(failure).isNotNull().has(causeWithMessage("The Verdict coordinator at http://localhost:9 cannot be reached",
                 "Start the coordinator first", "verdict.coordinator-url"));
+    }
+
+    @Test
+    void aParticipantWithoutATokenOrSigningSecretFailsAtStartupSayingWhereToFindThem() throws Exception {
+        String database = "jdbc:h2:file:" + Files.createTempDirectory("bank").resolve("bank").toAbsolutePath();
+
+        Throwable noToken = catchThrowable(() -> startBank("--spring.datasource.url=" + database,
+                "--verdict.coordinator-url=http://localhost:9", "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
+        Throwable noSecret = catchThrowable(() -> startBank("--spring.datasource.url=" + database,
+                "--verdict.coordinator-url=http://localhost:9", "--verdict.token=t", "--verdict.verify-coordinator-on-startup=false"));
+
+        assertThat(noToken).isNotNull().has(causeWithMessage("verdict.token is not set", "verdict-credentials.properties"));
+        assertThat(noSecret).isNotNull().has(causeWithMessage("verdict.participant.signing-secret is not set",
+                "verdict.security.signing-secrets.", "verdict.generated.signing-secret"));
     }
 
     private static void startBank(String... args) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 
 /**
  * Clients that keep making transfers between the two banks over plain HTTP, each a full global transaction
@@ -38,7 +39,7 @@ final class TransferClients implements AutoCloseable {
 
     /** {@code banks} by name ("a", "b"), each with {@code accounts} accounts numbered from 1. */
     TransferClients(String coordinatorUrl, Map<String, String> banks, int accounts, int clients, long seed) {
-        this.coordinator = new Http(coordinatorUrl);
+        this.coordinator = TestCredentials.asClient(new Http(coordinatorUrl));
         this.banks = Map.of("a", new Http(banks.get("a")), "b", new Http(banks.get("b")));
         this.accounts = accounts;
         this.threads = Executors.newFixedThreadPool(clients);

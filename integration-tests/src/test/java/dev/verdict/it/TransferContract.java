@@ -28,6 +28,7 @@ import dev.verdict.participant.autoconfigure.GlobalTransactions;
 import dev.verdict.samples.transfer.Transfers;
 import dev.verdict.samples.transfer.Transfers.Bank;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
 
@@ -47,7 +48,7 @@ abstract class TransferContract {
     @BeforeAll
     void startSystem() throws Exception {
         system = start();
-        coordinator = new Http(system.coordinatorUrl);
+        coordinator = TestCredentials.asClient(new Http(system.coordinatorUrl));
     }
 
     @AfterAll
@@ -217,6 +218,6 @@ abstract class TransferContract {
     }
 
     private static RestClient bank(String url) {
-        return RestClient.builder().baseUrl(url).requestInterceptor(new dev.verdict.participant.autoconfigure.TransactionContextInterceptor()).build();
+        return RestClient.builder().baseUrl(url).requestInterceptor(new dev.verdict.participant.autoconfigure.TransactionContextInterceptor(List.of("localhost"))).build();
     }
 }

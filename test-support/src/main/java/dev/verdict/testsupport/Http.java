@@ -73,6 +73,22 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST of any body, such as one streamed in chunks. */
+    public Answer post(String path, HttpRequest.BodyPublisher body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json").POST(body));
+    }
+
+    /** Any method, with a JSON body or none, to any path (sent as given, so it may be malformed on purpose). */
+    public Answer request(String method, String path, String jsonOrNull) {
+        HttpRequest.BodyPublisher body = jsonOrNull == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(jsonOrNull);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).method(method, body);
+        if (jsonOrNull != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request);
+    }
+
     private Answer send(HttpRequest.Builder request) {
         headers.forEach(request::header);
         try {

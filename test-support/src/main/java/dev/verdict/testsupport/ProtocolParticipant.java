@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A participant written from the protocol document alone, without the SDK: a JDK HTTP server and an H2
  * database driven with H2's own two-phase-commit SQL ({@code PREPARE COMMIT}, {@code COMMIT TRANSACTION}).
  * A business call {@code POST /work} with the {@code Verdict-Transaction} header registers a branch and
- * inserts a row; the coordinator's prepare, commit and rollback finish it. How it votes is set by the test.
+ * inserts a row; the coordinator's prepare, commit and rollback finish it, each refused with 401 unless signed
+ * as the document says. How it votes is set by the test.
  */
 public final class ProtocolParticipant implements AutoCloseable {
 
@@ -57,6 +58,8 @@ public final class ProtocolParticipant implements AutoCloseable {
     private final CountDownLatch prepareReleased = new CountDownLatch(1);
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger rollbacks = new AtomicInteger();
+    private final AtomicInteger refusedCalls = new AtomicInteger();
+    private final DocumentedSignature signature = new DocumentedSignature(TestCredentials.SIGNING_SECRET);
     private volatile Behaviour behaviour = Behaviour.VOTE_YES;
 
     private record Branch(String branchId, Connection connection) {
@@ -78,9 +81,9 @@ public final class ProtocolParticipant implements AutoCloseable {
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/work", exchange -> handle(exchange, this::work));
-        server.createContext("/prepare", exchange -> handle(exchange, this::prepare));
-        server.createContext("/commit", exchange -> handle(exchange, this::commit));
-        server.createContext("/rollback", exchange -> handle(exchange, this::rollback));
+        server.createContext("/prepare", exchange -> handleSigned(exchange, this::prepare));
+        server.createContext("/commit", exchange -> handleSigned(exchange, this::commit));
+        server.createContext("/rollback", exchange -> handleSigned(exchange, this::rollback));
         server.start();
     }
 
@@ -112,6 +115,11 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     public int rollbacks() {
         return rollbacks.get();
+    }
+
+    /** Coordinator calls refused because their signature did not verify. */
+    public int refusedCalls() {
+        return refusedCalls.get();
     }
 
     /**
@@ -149,6 +157,7 @@ public final class ProtocolParticipant implements AutoCloseable {
         HttpResponse<String> registered = http.send(HttpRequest.newBuilder(
                         URI.create(coordinatorUrl + "/api/v1/transactions/" + transactionId + "/participants"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestCredentials.PARTICIPANT_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("name", name, "url", url()))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (registered.statusCode() != 201 && registered.statusCode() != 200) {
@@ -225,7 +234,7 @@ public final class ProtocolParticipant implements AutoCloseable {
     }
 
     private static String branchId(HttpExchange exchange) throws IOException {
-        JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        JsonNode body = JSON.readTree((byte[]) exchange.getAttribute(BODY));
         return body.path("branchId").asString();
     }
 
@@ -239,6 +248,23 @@ public final class ProtocolParticipant implements AutoCloseable {
     @FunctionalInterface
     private interface Handler {
         Response handle(HttpExchange exchange) throws Exception;
+    }
+
+    private static final String BODY = "body";
+
+    /** A call of the coordinator: read whole, and answered only if its signature verifies. */
+    private void handleSigned(HttpExchange exchange, Handler handler) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        exchange.setAttribute(BODY, body);
+        var headers = exchange.getRequestHeaders();
+        String refusal = signature.refusal(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                headers.getFirst("Verdict-Timestamp"), headers.getFirst("Verdict-Nonce"), headers.getFirst("Verdict-Signature"), body);
+        if (refusal != null) {
+            refusedCalls.incrementAndGet();
+            handle(exchange, ignored -> new Response(401, "{\"status\":401,\"detail\":\"" + refusal + "\"}"));
+            return;
+        }
+        handle(exchange, handler);
     }
 
     private static void handle(HttpExchange exchange, Handler handler) throws IOException {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -19,11 +18,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.verdict.coordinator.TestCoordinator;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+import dev.verdict.testsupport.TestCredentials;
 
 /** Every operator action through the admin API, allowed and refused, with the end state in every database. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -37,8 +38,7 @@ class AdminApiIntegrationTests {
 
     @DynamicPropertySource
     static void log(DynamicPropertyRegistry registry) throws Exception {
-        String directory = Files.createTempDirectory("admin-log").toAbsolutePath().toString();
-        registry.add("verdict.coordinator.data-dir", () -> directory);
+        TestCoordinator.freshLogAndCredentials(registry, "admin-log");
     }
 
     @LocalServerPort
@@ -47,6 +47,7 @@ class AdminApiIntegrationTests {
     @Autowired
     DataSource log;
 
+    Http anonymous;
     Http api;
     Http admin;
     ProtocolParticipant alpha;
@@ -54,8 +55,9 @@ class AdminApiIntegrationTests {
 
     @BeforeEach
     void start() throws Exception {
-        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
-        admin = api.withHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes()));
+        anonymous = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
+        api = TestCredentials.asClient(anonymous);
+        admin = TestCredentials.asOperator(anonymous);
         Path databases = Files.createTempDirectory("admin-participants");
         alpha = new ProtocolParticipant("alpha", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("alpha").toAbsolutePath());
         beta = new ProtocolParticipant("beta", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("beta").toAbsolutePath());
@@ -70,16 +72,18 @@ class AdminApiIntegrationTests {
     }
 
     @Test
-    void theAdminApiNeedsAnOperatorsSignIn() {
-        assertThat(api.get("/api/v1/admin/overview").status()).isEqualTo(401);
-        assertThat(api.withHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:wrong".getBytes()))
-                .get("/api/v1/admin/overview").status()).isEqualTo(401);
+    void theAdminApiNeedsAnOperator() {
+        assertThat(anonymous.get("/api/v1/admin/overview").status()).isEqualTo(401);
+        assertThat(anonymous.withHeader("Authorization", "Bearer not-a-token").get("/api/v1/admin/overview").status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/admin/overview").status()).isEqualTo(403);
         assertThat(admin.get("/api/v1/admin/overview").status()).isEqualTo(200);
     }
 
     @Test
     void retryFinishesACommitOnceTheParticipantIsBackAndTheAuditTrailSaysWhoAndWhy() {
         String id = committingWithBetaUnreachable();
+        String nextAttempt = admin.get("/api/v1/admin/transactions/" + id).text("nextAttemptAt");
+        assertThat(java.time.Instant.parse(nextAttempt)).isAfter(java.time.Instant.now().minusSeconds(5));
         beta.behave(Behaviour.VOTE_YES);
 
         Answer retried = admin.post("/api/v1/admin/transactions/" + id + "/retry", Map.of("reason", "beta is back up"));
@@ -90,7 +94,8 @@ class AdminApiIntegrationTests {
         assertThat(alpha.committedRows(id)).isEqualTo(1);
         assertThat(beta.committedRows(id)).isEqualTo(1);
         Answer details = admin.get("/api/v1/admin/transactions/" + id);
-        assertThat(details.body().path("audit").get(0).path("actor").asString()).isEqualTo("admin");
+        assertThat(details.body().path("nextAttemptAt").isNull()).as("nothing left to send").isTrue();
+        assertThat(details.body().path("audit").get(0).path("actor").asString()).isEqualTo(TestCredentials.OPERATOR);
         assertThat(details.body().path("audit").get(0).path("reason").asString()).isEqualTo("beta is back up");
         assertThat(details.body().path("audit").get(0).path("action").asString()).isEqualTo("retry-phase-2");
         assertThat(details.body().path("history").valueStream().map(event -> event.path("toState").asString()))
@@ -120,7 +125,7 @@ class AdminApiIntegrationTests {
         assertThat(aborted.status()).isEqualTo(200);
         assertThat(logState(id)).isEqualTo("ABORTED");
         assertThat(alpha.committedRows(id)).isZero();
-        assertThat(api.get("/api/v1/transactions/" + id).text("outcomeReason")).contains("aborted by admin: client vanished");
+        assertThat(api.get("/api/v1/transactions/" + id).text("outcomeReason")).contains("aborted by " + TestCredentials.OPERATOR + ": client vanished");
         assertThat(auditEntries(id)).isEqualTo(1);
     }
 

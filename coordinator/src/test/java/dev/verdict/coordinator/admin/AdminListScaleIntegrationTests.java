@@ -2,11 +2,9 @@ package dev.verdict.coordinator.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -19,7 +17,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.verdict.coordinator.TestCoordinator;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 import dev.verdict.testsupport.Http.Answer;
 
 /**
@@ -33,8 +33,7 @@ class AdminListScaleIntegrationTests {
 
     @DynamicPropertySource
     static void log(DynamicPropertyRegistry registry) throws Exception {
-        String directory = Files.createTempDirectory("scale-log").toAbsolutePath().toString();
-        registry.add("verdict.coordinator.data-dir", () -> directory);
+        TestCoordinator.freshLogAndCredentials(registry, "scale-log");
     }
 
     @LocalServerPort
@@ -46,8 +45,7 @@ class AdminListScaleIntegrationTests {
     @Test
     void listAndOverviewAnswerRightOverAHundredThousandTransactions() {
         fill();
-        Http admin = new Http("http://localhost:" + port)
-                .withHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes()));
+        Http admin = TestCredentials.asOperator(new Http("http://localhost:" + port));
 
         Answer newest = timed("first page", () -> admin.get("/api/v1/admin/transactions"));
         Answer inDoubt = timed("in doubt", () -> admin.get("/api/v1/admin/transactions?state=IN_DOUBT"));

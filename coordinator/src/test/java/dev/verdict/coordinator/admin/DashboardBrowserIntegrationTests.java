@@ -25,10 +25,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.verdict.coordinator.TestCoordinator;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+import dev.verdict.testsupport.TestCredentials;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, which .ci/run
@@ -44,8 +46,7 @@ class DashboardBrowserIntegrationTests {
 
     @DynamicPropertySource
     static void log(DynamicPropertyRegistry registry) throws Exception {
-        String directory = Files.createTempDirectory("dashboard-log").toAbsolutePath().toString();
-        registry.add("verdict.coordinator.data-dir", () -> directory);
+        TestCoordinator.freshLogAndCredentials(registry, "dashboard-log");
     }
 
     @LocalServerPort
@@ -66,7 +67,7 @@ class DashboardBrowserIntegrationTests {
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         browser = new ChromeDriver(driver, options);
-        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
+        api = TestCredentials.asClient(new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200));
         Path databases = Files.createTempDirectory("dashboard-participants");
         alpha = new ProtocolParticipant("alpha", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("alpha").toAbsolutePath());
         beta = new ProtocolParticipant("beta", "http://localhost:" + port, "jdbc:h2:file:" + databases.resolve("beta").toAbsolutePath());
@@ -80,6 +81,25 @@ class DashboardBrowserIntegrationTests {
             assertThat(Databases.preparedTransactions(participant.databaseUrl(), "sa", "")).isEmpty();
             participant.close();
         }
+    }
+
+    @Test
+    void theDashboardAsksForASignInAndShowsWhoIsSignedInUntilTheySignOut() throws Exception {
+        browser.get("http://localhost:" + port + "/admin/");
+        waitFor(() -> browser.getCurrentUrl().endsWith("/login"));
+        signIn(TestCredentials.OPERATOR, "not the password");
+        waitFor(() -> browser.getCurrentUrl().endsWith("/login?error"));
+        screenshot("sign-in-refused");
+
+        signIn(TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD);
+        waitFor(() -> browser.getCurrentUrl().endsWith("/admin/"));
+        waitFor(() -> text(By.id("operator")).contains(TestCredentials.OPERATOR));
+        screenshot("signed-in");
+
+        browser.findElement(By.id("sign-out")).click();
+        waitFor(() -> browser.getCurrentUrl().endsWith("/login?logout"));
+        browser.get("http://localhost:" + port + "/admin/");
+        waitFor(() -> browser.getCurrentUrl().endsWith("/login"));
     }
 
     @Test
@@ -101,12 +121,13 @@ class DashboardBrowserIntegrationTests {
         beta.behave(Behaviour.VOTE_YES);
         row.findElement(By.tagName("a")).click();
         waitFor(() -> text(By.id("tx-state")).equals("COMMITTING"));
+        assertThat(text(By.id("tx-summary"))).contains("Next phase-2 attempt");
         browser.findElement(By.id("reason")).sendKeys("beta is back after its restart");
         browser.findElement(By.id("retry")).click();
 
         waitFor(() -> text(By.id("tx-state")).equals("COMMITTED"));
         waitFor(() -> text(By.id("audit")).contains("retry-phase-2"));
-        assertThat(text(By.id("audit"))).contains("admin", "beta is back after its restart");
+        assertThat(text(By.id("audit"))).contains(TestCredentials.OPERATOR, "beta is back after its restart");
         assertThat(text(By.id("history"))).contains("COMMITTING", "COMMITTED");
         screenshot("retried-and-committed");
         assertThat(alpha.committedRows(id)).isEqualTo(1);
@@ -125,14 +146,28 @@ class DashboardBrowserIntegrationTests {
 
         waitFor(() -> text(By.id("tx-state")).equals("ABORTED"));
         waitFor(() -> text(By.id("audit")).contains("decide-abort"));
-        assertThat(text(By.id("audit"))).contains("admin", "the client crashed and will not come back");
+        assertThat(text(By.id("audit"))).contains(TestCredentials.OPERATOR, "the client crashed and will not come back");
         assertThat(text(By.id("action-result"))).contains("Done");
         screenshot("aborted-with-audit-entry");
         assertThat(alpha.committedRows(id)).isZero();
     }
 
-    private void open(String page) {
-        browser.get("http://admin:admin@localhost:" + port + "/admin/index.html" + page);
+    /** Opens a page of the dashboard, signing in first if the browser has no session yet. */
+    private void open(String page) throws Exception {
+        browser.get("http://localhost:" + port + "/admin/" + page);
+        // a redirect keeps the page's fragment: /login#overview
+        if (browser.getCurrentUrl().contains("/login")) {
+            signIn(TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD);
+            waitFor(() -> browser.getCurrentUrl().contains("/admin/"));
+            browser.get("http://localhost:" + port + "/admin/" + page);
+        }
+    }
+
+    private void signIn(String operator, String password) {
+        browser.findElement(By.name("username")).clear();
+        browser.findElement(By.name("username")).sendKeys(operator);
+        browser.findElement(By.name("password")).sendKeys(password);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
     private String text(By selector) {

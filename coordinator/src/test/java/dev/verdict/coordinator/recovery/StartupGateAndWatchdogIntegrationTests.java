@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import dev.verdict.coordinator.CoordinatorApplication;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 import dev.verdict.testsupport.Http.Answer;
 
 /**
@@ -33,6 +35,7 @@ class StartupGateAndWatchdogIntegrationTests {
     private final String logUrl = EmbeddedPostgresServer.newDatabase("gate_log");
     private ConfigurableApplicationContext coordinator;
     private Http api;
+    private Http operator;
 
     @AfterEach
     void stop() {
@@ -44,24 +47,25 @@ class StartupGateAndWatchdogIntegrationTests {
     @Test
     void untilStartUpRecoveryIsDoneTheApiAnswers503AndReadinessIsOutOfService() throws Exception {
         start().close(); // makes the log's tables
-        execute("INSERT INTO global_transaction (id, state, created_at, expires_at, updated_at, owner, lease_until)"
-                + " VALUES ('" + STALLED_ID + "', 'ACTIVE', now(), now() + interval '1 hour', now(), 'node1/earlier', now())");
+        execute("INSERT INTO global_transaction (id, state, created_at, expires_at, updated_at, owner, lease_until, client)"
+                + " VALUES ('" + STALLED_ID + "', 'ACTIVE', now(), now() + interval '1 hour', now(), 'node1/earlier', now(), '"
+                + TestCredentials.CLIENT + "')");
 
         try (Connection lockHolder = lockRowOf(STALLED_ID)) {
             start();
 
             await().atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> assertThat(api.get("/actuator/health/liveness").raw()).contains("start-up recovery has run for"));
+                    .untilAsserted(() -> assertThat(operator.get("/actuator/health/liveness").raw()).contains("start-up recovery has run for"));
             Answer tooEarly = api.post("/api/v1/transactions");
             assertThat(tooEarly.status()).isEqualTo(503);
             assertThat(tooEarly.contentType()).isEqualTo("application/problem+json");
             assertThat(tooEarly.text("type")).isEqualTo("urn:verdict:problem:starting");
             assertThat(tooEarly.text("detail")).contains("start-up recovery");
             assertThat(tooEarly.headers().get("retry-after")).containsExactly("1");
-            Answer readiness = api.get("/actuator/health/readiness");
+            Answer readiness = operator.get("/actuator/health/readiness");
             assertThat(readiness.status()).isEqualTo(503);
             assertThat(readiness.body().path("components").path("startupRecovery").path("status").asString()).isEqualTo("OUT_OF_SERVICE");
-            Answer liveness = api.get("/actuator/health/liveness");
+            Answer liveness = operator.get("/actuator/health/liveness");
             assertThat(liveness.status()).isEqualTo(503);
             assertThat(liveness.body().path("components").path("watchdog").path("status").asString()).isEqualTo("DOWN");
             assertThat(api.get("/api/v1/coordinator").status()).isEqualTo(200);
@@ -70,8 +74,8 @@ class StartupGateAndWatchdogIntegrationTests {
             lockHolder.rollback();
         }
 
-        await().untilAsserted(() -> assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200));
-        assertThat(api.get("/actuator/health/liveness").status()).isEqualTo(200);
+        await().untilAsserted(() -> assertThat(operator.get("/actuator/health/readiness").status()).isEqualTo(200));
+        assertThat(operator.get("/actuator/health/liveness").status()).isEqualTo(200);
         assertThat(api.get("/api/v1/transactions/" + STALLED_ID).text("outcomeReason")).contains("presumed abort");
         await().until(() -> api.get("/api/v1/transactions/" + STALLED_ID).text("status").equals("ABORTED"));
         assertThat(api.post("/api/v1/transactions").status()).isEqualTo(201);
@@ -80,7 +84,7 @@ class StartupGateAndWatchdogIntegrationTests {
     @Test
     void aRequestThatNeverEndsTurnsLivenessDownUntilItEnds() throws Exception {
         start();
-        await().until(() -> api.get("/actuator/health/readiness").status() == 200);
+        await().until(() -> operator.get("/actuator/health/readiness").status() == 200);
         String id = api.post("/api/v1/transactions").text("id");
 
         CompletableFuture<Answer> commit;
@@ -88,7 +92,7 @@ class StartupGateAndWatchdogIntegrationTests {
             commit = CompletableFuture.supplyAsync(() -> api.post("/api/v1/transactions/" + id + "/commit"));
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                Answer liveness = api.get("/actuator/health/liveness");
+                Answer liveness = operator.get("/actuator/health/liveness");
                 assertThat(liveness.status()).isEqualTo(503);
                 assertThat(liveness.raw()).contains("request POST /api/v1/transactions/" + id + "/commit has run for");
             });
@@ -99,18 +103,21 @@ class StartupGateAndWatchdogIntegrationTests {
 
         assertThat(commit.get().status()).isEqualTo(200);
         assertThat(commit.get().text("status")).isEqualTo("COMMITTED");
-        assertThat(api.get("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(operator.get("/actuator/health/liveness").status()).isEqualTo(200);
     }
 
     /** A coordinator whose watchdog gives up after 7 s, the shortest its own timeouts allow. */
     private ConfigurableApplicationContext start() {
-        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run("--server.port=0",
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(TestCredentials.with(List.of("--server.port=0",
                 "--spring.datasource.url=" + logUrl, "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--verdict.coordinator.prepare-timeout=1s", "--verdict.coordinator.phase2-timeout=1s",
                 "--verdict.coordinator.connect-timeout=500ms", "--verdict.coordinator.lease=5s",
-                "--verdict.coordinator.watchdog-timeout=7s", "--verdict.coordinator.recovery-interval=200ms");
-        api = new Http("http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port"));
+                "--verdict.coordinator.watchdog-timeout=7s", "--verdict.coordinator.recovery-interval=200ms"),
+                TestCredentials.coordinatorArguments()).toArray(String[]::new));
+        Http anonymous = new Http("http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port"));
+        api = TestCredentials.asClient(anonymous);
+        operator = TestCredentials.asOperator(anonymous);
         return coordinator;
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.TestCredentials;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PackagedApp;
@@ -35,10 +36,11 @@ class DecisionDurabilityIT {
     void everyCommitTheCoordinatorAnsweredSurvivesKillDashNine() {
         int port = Ports.free();
         String url = "http://localhost:" + port;
-        Http api = new Http(url);
+        Http api = TestCredentials.asClient(new Http(url));
         Map<String, String> answered = new LinkedHashMap<>();
         try (JavaProcess coordinator = JavaProcess.start(PackagedApp.coordinator(), directory.resolve("coordinator.log"),
-                        List.of("--server.port=" + port, "--verdict.coordinator.data-dir=" + directory.toAbsolutePath()));
+                        TestCredentials.with(List.of("--server.port=" + port, "--verdict.coordinator.data-dir=" + directory.toAbsolutePath()),
+                                TestCredentials.coordinatorArguments()));
                 ProtocolParticipant yes = new ProtocolParticipant("yes", url, "jdbc:h2:file:" + directory.resolve("yes").toAbsolutePath());
                 ProtocolParticipant no = new ProtocolParticipant("no", url, "jdbc:h2:file:" + directory.resolve("no").toAbsolutePath())) {
             no.behave(Behaviour.VOTE_NO);

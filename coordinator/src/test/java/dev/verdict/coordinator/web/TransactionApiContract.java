@@ -19,12 +19,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
+import dev.verdict.coordinator.TestCoordinator;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+import dev.verdict.testsupport.TestCredentials;
 
 /**
  * The coordinator's REST API against participants written from the protocol document alone (no SDK),
@@ -38,20 +42,29 @@ import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
         "resilience4j.retry.instances.phase2.wait-duration=10ms"})
 abstract class TransactionApiContract {
 
+    @DynamicPropertySource
+    static void credentials(DynamicPropertyRegistry registry) {
+        TestCoordinator.credentials(registry);
+    }
+
     @LocalServerPort
     int port;
 
     @Autowired
     DataSource log;
 
+    /** The client that begins and finishes transactions; {@link #participantApi} registers branches. */
     Http api;
+    Http participantApi;
     ProtocolParticipant alpha;
     ProtocolParticipant beta;
     final List<ProtocolParticipant> participants = new ArrayList<>();
 
     @BeforeEach
     void startParticipants() throws Exception {
-        api = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
+        Http anonymous = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
+        api = TestCredentials.asClient(anonymous);
+        participantApi = TestCredentials.asParticipant(anonymous);
         Path databases = Files.createTempDirectory("participants");
         alpha = participant("alpha", databases);
         beta = participant("beta", databases);
@@ -251,8 +264,8 @@ abstract class TransactionApiContract {
         String id = begin();
         Map<String, String> registration = Map.of("name", "gamma", "url", "http://localhost:9/gamma");
 
-        Answer first = api.post("/api/v1/transactions/" + id + "/participants", registration);
-        Answer again = api.post("/api/v1/transactions/" + id + "/participants", registration);
+        Answer first = participantApi.post("/api/v1/transactions/" + id + "/participants", registration);
+        Answer again = participantApi.post("/api/v1/transactions/" + id + "/participants", registration);
 
         assertThat(first.status()).isEqualTo(201);
         assertThat(again.status()).isEqualTo(200);
@@ -266,7 +279,7 @@ abstract class TransactionApiContract {
         String id = begin();
         api.post("/api/v1/transactions/" + id + "/rollback");
 
-        Answer refused = api.post("/api/v1/transactions/" + id + "/participants",
+        Answer refused = participantApi.post("/api/v1/transactions/" + id + "/participants",
                 Map.of("name", "late", "url", "http://localhost:9/late"));
 
         assertThat(refused.status()).isEqualTo(409);
@@ -328,10 +341,10 @@ abstract class TransactionApiContract {
         assertProblem(api.get("/api/v1/no-such-thing"), 404, "invalid-request");
 
         String id = begin();
-        assertProblem(api.post("/api/v1/transactions/" + id + "/participants", Map.of("name", "x")), 400, "invalid-request");
-        assertProblem(api.post("/api/v1/transactions/" + id + "/participants", Map.of("name", "x", "url", "ftp://x")),
+        assertProblem(participantApi.post("/api/v1/transactions/" + id + "/participants", Map.of("name", "x")), 400, "invalid-request");
+        assertProblem(participantApi.post("/api/v1/transactions/" + id + "/participants", Map.of("name", "x", "url", "ftp://x")),
                 400, "invalid-request");
-        assertProblem(api.postRaw("/api/v1/transactions/" + id + "/participants", "[]"), 400, "invalid-request");
+        assertProblem(participantApi.postRaw("/api/v1/transactions/" + id + "/participants", "[]"), 400, "invalid-request");
 
         assertThat(transactionsInLog()).isEqualTo(before + 1);
         assertThat(branchStates(id)).isEmpty();

@@ -1,0 +1,192 @@
+package dev.verdict.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.verdict.coordinator.CoordinatorApplication;
+import dev.verdict.protocol.CallSignature;
+import dev.verdict.samples.bank.BankApplication;
+import dev.verdict.testsupport.Databases;
+import dev.verdict.testsupport.EmbeddedPostgresServer;
+import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.Http.Answer;
+import dev.verdict.testsupport.ProtocolParticipant;
+import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+import dev.verdict.testsupport.TestCredentials;
+
+/**
+ * The SDK on PostgreSQL refuses every call to its participant endpoints that the coordinator did not sign
+ * just now: unsigned, signed with another secret, signed long ago, or a replay of one the coordinator did
+ * sign, captured on the wire. The branch stays prepared through all of them, until the coordinator's own
+ * commit.
+ */
+class SignedParticipantCallsIntegrationTests {
+
+    private static final long OPENING_BALANCE = 100_000L;
+
+    private final List<Captured> wire = new CopyOnWriteArrayList<>();
+    private ConfigurableApplicationContext coordinator;
+    private ConfigurableApplicationContext bank;
+    private HttpServer tap;
+    private ProtocolParticipant auditor;
+
+    /** A call the coordinator made to the bank, as seen on the wire between them. */
+    record Captured(String path, Map<String, String> headers, byte[] body) {
+    }
+
+    @AfterEach
+    void stop() {
+        if (auditor != null) {
+            auditor.close();
+        }
+        if (bank != null) {
+            bank.close();
+        }
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (tap != null) {
+            tap.stop(0);
+        }
+    }
+
+    @Test
+    void onlyTheCoordinatorsFreshSignedCallsMoveAPreparedBranch() throws Exception {
+        String database = EmbeddedPostgresServer.newDatabase("signed_bank");
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(TestCredentials.with(List.of("--server.port=0",
+                "--verdict.coordinator.data-dir=" + Files.createTempDirectory("signed-log").toAbsolutePath(),
+                "--verdict.coordinator.prepare-timeout=20s", "--verdict.coordinator.lease=40s"), TestCredentials.coordinatorArguments()).toArray(String[]::new));
+        String coordinatorUrl = "http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port");
+        Http client = TestCredentials.asClient(new Http(coordinatorUrl).awaitStatus("/actuator/health/readiness", 200));
+        int bankPort = dev.verdict.testsupport.Ports.free();
+        String bankParticipantUrl = "http://localhost:" + bankPort + "/verdict/participant";
+        tap = tap(bankParticipantUrl);
+        bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(List.of("--spring.config.name=bank",
+                "--spring.profiles.active=a", "--server.port=" + bankPort, "--spring.datasource.url=" + database,
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--verdict.coordinator-url=" + coordinatorUrl,
+                "--verdict.participant.advertised-url=http://localhost:" + tap.getAddress().getPort() + "/verdict/participant"),
+                TestCredentials.participantArguments()).toArray(String[]::new));
+        Http bankApi = new Http("http://localhost:" + bankPort);
+        auditor = new ProtocolParticipant("auditor", coordinatorUrl, "jdbc:h2:mem:signed-auditor;DB_CLOSE_DELAY=-1")
+                .behave(Behaviour.HANG_IN_PREPARE);
+
+        // A transfer's debit in bank A, and an auditor that holds phase 1 open once bank A has prepared
+        String id = client.post("/api/v1/transactions", Map.of("name", "signed")).text("id");
+        assertThat(bankApi.withHeader("Verdict-Transaction", id).post("/accounts/1/debit", Map.of("cents", 250)).status()).isEqualTo(200);
+        auditor.doWork(id);
+        String branchId = client.get("/api/v1/transactions/" + id).body().path("branches").valueStream()
+                .filter(branch -> branch.path("name").asString().equals("bank-a")).findFirst().orElseThrow().path("branchId").asString();
+        CompletableFuture<Answer> commit = CompletableFuture.supplyAsync(() -> client.post("/api/v1/transactions/" + id + "/commit"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !prepared(database).isEmpty());
+        Captured prepare = wire.stream().filter(call -> call.path().endsWith("/prepare")).findFirst().orElseThrow();
+        byte[] commitBody = ("{\"transactionId\":\"" + id + "\",\"branchId\":\"" + branchId + "\"}").getBytes(StandardCharsets.UTF_8);
+        long now = System.currentTimeMillis() / 1000;
+
+        Map<String, Answer> attacks = new java.util.LinkedHashMap<>();
+        attacks.put("unsigned commit", call(bankParticipantUrl + "/commit", Map.of(), commitBody));
+        attacks.put("commit signed with another secret", call(bankParticipantUrl + "/commit",
+                signed("another secret that is also long enough", "/verdict/participant/commit", now, "n-1", commitBody), commitBody));
+        attacks.put("commit signed ten minutes ago", call(bankParticipantUrl + "/commit",
+                signed(TestCredentials.SIGNING_SECRET, "/verdict/participant/commit", now - 600, "n-2", commitBody), commitBody));
+        attacks.put("commit with the prepare's captured signature", call(bankParticipantUrl + "/commit", prepare.headers(), commitBody));
+        attacks.put("replay of the captured prepare", call(bankParticipantUrl + "/prepare", prepare.headers(), prepare.body()));
+        attacks.put("unsigned rollback", call(bankParticipantUrl + "/rollback", Map.of(), commitBody));
+
+        attacks.forEach((what, answer) -> {
+            assertThat(answer.status()).as(what + ": " + answer.raw()).isEqualTo(401);
+            assertThat(answer.contentType()).as(what).isEqualTo("application/problem+json");
+            assertThat(answer.text("type")).as(what).isEqualTo("urn:verdict:problem:bad-signature");
+        });
+        assertThat(attacks.get("replay of the captured prepare").text("detail")).contains("replay");
+        assertThat(attacks.get("commit signed ten minutes ago").text("detail")).contains("seconds from this participant's clock");
+        assertThat(prepared(database)).hasSize(1);
+        assertThat(balance(database)).isEqualTo(OPENING_BALANCE);
+        assertThat(commit).isNotDone();
+
+        // the coordinator's own commit, once the auditor votes, is the one that ends the branch
+        auditor.releasePrepare();
+        assertThat(commit.get().status()).as(commit.get().raw()).isEqualTo(200);
+        assertThat(prepared(database)).isEmpty();
+        assertThat(balance(database)).isEqualTo(OPENING_BALANCE - 250);
+        Captured coordinatorsCommit = wire.stream().filter(call -> call.path().endsWith("/commit")).findFirst().orElseThrow();
+        Answer replayedCommit = call(bankParticipantUrl + "/commit", coordinatorsCommit.headers(), coordinatorsCommit.body());
+        assertThat(replayedCommit.status()).as(replayedCommit.raw()).isEqualTo(401);
+        assertThat(replayedCommit.text("detail")).contains("replay");
+        assertThat(balance(database)).isEqualTo(OPENING_BALANCE - 250);
+    }
+
+    private static List<String> prepared(String database) {
+        return Databases.preparedTransactions(database, "postgres", "postgres");
+    }
+
+    private static long balance(String database) {
+        return Databases.queryLong(database, "postgres", "postgres", "SELECT balance FROM account WHERE id = 1");
+    }
+
+    private static Map<String, String> signed(String secret, String path, long timestamp, String nonce, byte[] body) {
+        return Map.of(CallSignature.TIMESTAMP, Long.toString(timestamp), CallSignature.NONCE, nonce,
+                CallSignature.SIGNATURE, CallSignature.sign(secret, "POST", path, timestamp, nonce, body));
+    }
+
+    private static Answer call(String url, Map<String, String> headers, byte[] body) {
+        Http http = new Http(url.substring(0, url.indexOf("/verdict")));
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            http = http.withHeader(header.getKey(), header.getValue());
+        }
+        return http.postRaw(url.substring(url.indexOf("/verdict")), new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** A forwarder between the coordinator and the bank that keeps a copy of every call: the attacker's wiretap. */
+    private HttpServer tap(String bankParticipantUrl) throws IOException {
+        HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/verdict/participant", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String action = exchange.getRequestURI().getPath().substring("/verdict/participant".length());
+            Map<String, String> headers = Map.of(
+                    CallSignature.TIMESTAMP, String.valueOf(exchange.getRequestHeaders().getFirst(CallSignature.TIMESTAMP)),
+                    CallSignature.NONCE, String.valueOf(exchange.getRequestHeaders().getFirst(CallSignature.NONCE)),
+                    CallSignature.SIGNATURE, String.valueOf(exchange.getRequestHeaders().getFirst(CallSignature.SIGNATURE)));
+            wire.add(new Captured(action, headers, body));
+            try {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bankParticipantUrl + action))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                headers.forEach(request::header);
+                HttpResponse<byte[]> answer = forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                answer.headers().firstValue("Content-Type").ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(502, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        return server;
+    }
+}
