@@ -21,6 +21,8 @@ import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
+import dev.verdict.testsupport.ProtocolParticipant;
+import dev.verdict.testsupport.TestCredentials;
 
 /**
  * The packaged coordinator (on its H2 file log) and two packaged banks (on PostgreSQL) as separate processes. One of them
@@ -41,7 +43,7 @@ class CrashRecoveryIT {
     final Map<String, String> bankDatabases = Map.of(
             "a", EmbeddedPostgresServer.newDatabase("crash_bank_a"), "b", EmbeddedPostgresServer.newDatabase("crash_bank_b"));
     final List<JavaProcess> processes = new ArrayList<>();
-    final Http coordinatorApi = new Http("http://localhost:" + coordinatorPort);
+    final Http coordinatorApi = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
     JavaProcess coordinator;
     final Map<String, JavaProcess> banks = new java.util.HashMap<>();
 
@@ -138,6 +140,64 @@ class CrashRecoveryIT {
         banks.put("a", startBank("a", null));
 
         assertOutcome(id, "ABORTED");
+    }
+
+    @Test
+    void aParticipantThatVotedYesAndDiedBeforeTheCommitCommitsFromItsPreparedListOnceBack() {
+        restartBankArmedWith("b", "before-commit");
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+        businessCall("b", "/accounts/1/credit", id);
+
+        Http.Answer commit = coordinatorApi.post("/api/v1/transactions/" + id + "/commit");
+        awaitDeath(banks.get("b"));
+
+        assertThat(commit.status()).as(commit.raw()).isEqualTo(202);
+        assertThat(commit.text("status")).isEqualTo("COMMITTING");
+        assertThat(prepared("b")).as("bank b's yes vote survives its death").isEqualTo(1);
+        banks.put("b", startBank("b", null));
+        assertOutcome(id, "COMMITTED");
+    }
+
+    @Test
+    void aCoordinatorCrashAfterAnAbortDecisionEndsInRollbackEverywhere() throws Exception {
+        abortDecidedThenCrashAt("after-abort-decision");
+    }
+
+    @Test
+    void aCoordinatorCrashAfterTheFirstRollbackRollsBackTheOthers() throws Exception {
+        abortDecidedThenCrashAt("after-first-rollback");
+    }
+
+    /** Both banks prepare, a third participant votes no, and the coordinator dies at a point of the abort path. */
+    private void abortDecidedThenCrashAt(String crashPoint) throws Exception {
+        restartCoordinatorArmedWith(crashPoint);
+        try (ProtocolParticipant naysayer = auditor(ProtocolParticipant.Behaviour.VOTE_NO)) {
+            String id = coordinatorApi.post("/api/v1/transactions").text("id");
+            businessCall("a", "/accounts/1/debit", id);
+            businessCall("b", "/accounts/1/credit", id);
+            naysayer.doWork(id);
+            try {
+                coordinatorApi.post("/api/v1/transactions/" + id + "/commit");
+            } catch (UncheckedIOException expectedWhenTheCoordinatorDies) {
+                // the outcome is checked after recovery
+            }
+            awaitDeath(coordinator);
+
+            coordinator = startCoordinator(null);
+
+            assertOutcome(id, "ABORTED");
+        }
+    }
+
+    /** A participant written from the protocol alone, on an H2 database of its own, behaving as told. */
+    private ProtocolParticipant auditor(ProtocolParticipant.Behaviour behaviour) {
+        return new ProtocolParticipant("auditor", "http://localhost:" + coordinatorPort,
+                "jdbc:h2:file:" + directory.resolve("auditor-" + System.nanoTime()).toAbsolutePath()).behave(behaviour);
+    }
+
+    private int prepared(String bank) {
+        return Databases.preparedTransactions(bankDatabases.get(bank), "postgres", "postgres").size();
     }
 
     private String transferAndCommit() {

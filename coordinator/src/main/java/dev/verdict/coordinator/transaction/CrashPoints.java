@@ -18,6 +18,10 @@ public class CrashPoints {
     public static final String AFTER_DECISION = "after-decision";
     /** One branch acknowledged its commit; others may not have. Recovery must commit the rest. */
     public static final String AFTER_FIRST_COMMIT = "after-first-commit";
+    /** A branch voted no and the abort decision is logged; no branch has heard the rollback. Recovery rolls back. */
+    public static final String AFTER_ABORT_DECISION = "after-abort-decision";
+    /** One branch acknowledged its rollback; others may not have. Recovery rolls back the rest. */
+    public static final String AFTER_FIRST_ROLLBACK = "after-first-rollback";
 
     private final String armed;
 

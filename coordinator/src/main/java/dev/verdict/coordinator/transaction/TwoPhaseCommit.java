@@ -109,6 +109,7 @@ public class TwoPhaseCommit {
             crashPoints.reach(CrashPoints.AFTER_DECISION);
         } else {
             log.info("Transaction {} decided ABORT: {}", id, refusal);
+            crashPoints.reach(CrashPoints.AFTER_ABORT_DECISION);
         }
         List<Branch> voted = moves.stream().map(move -> move.branch().movedTo(move.to(), move.detail(), now)).toList();
         GlobalTransaction decided = preparing.decided(decision, refusal, identity.owner(), leaseUntil, now);
@@ -226,9 +227,7 @@ public class TwoPhaseCommit {
     private Delivery tell(Branch branch, Consumer<Branch> call, BranchState target) {
         try {
             call.accept(branch);
-            if (target == BranchState.COMMITTED) {
-                crashPoints.reach(CrashPoints.AFTER_FIRST_COMMIT);
-            }
+            crashPoints.reach(target == BranchState.COMMITTED ? CrashPoints.AFTER_FIRST_COMMIT : CrashPoints.AFTER_FIRST_ROLLBACK);
             return new Delivery(branch, true, null);
         } catch (CallNotPermittedException e) {
             // Not called at all: the branch keeps the error that opened the breaker.

@@ -100,6 +100,7 @@ final class CoordinatorCalls {
             try {
                 switch (branch.status()) {
                     case PREPARED -> {
+                        crashPoints.reach(CrashPoints.BEFORE_COMMIT);
                         branch.commitPrepared();
                         registry.end(branch, BranchStatus.COMMITTED);
                         log.info("Branch {} of transaction {} committed", branchId, transactionId);

@@ -15,10 +15,12 @@ public final class CrashPoints {
 
     /** The branch is prepared in the database, and the vote has not been answered yet. */
     public static final String AFTER_PREPARE = "after-prepare";
+    /** The branch voted yes and the coordinator's commit has arrived, not yet carried out: it dies prepared. */
+    public static final String BEFORE_COMMIT = "before-commit";
     /** The branch is committed in the database, and the coordinator has not been answered yet. */
     public static final String AFTER_COMMIT = "after-commit";
 
-    private static final List<String> NAMES = List.of(AFTER_PREPARE, AFTER_COMMIT);
+    private static final List<String> NAMES = List.of(AFTER_PREPARE, BEFORE_COMMIT, AFTER_COMMIT);
     private static final CrashPoints NONE = new CrashPoints(null, status -> {
     });
 

@@ -36,7 +36,7 @@ class CrashPointsTests {
     @Test
     void armingAPointThatDoesNotExistFailsNamingTheSettingAndTheChoices() {
         assertThatThrownBy(() -> CrashPoints.armedAt("after-lunch")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("verdict.participant.crash-point must be one of [after-prepare, after-commit], but was 'after-lunch'");
+                .hasMessage("verdict.participant.crash-point must be one of [after-prepare, before-commit, after-commit], but was 'after-lunch'");
     }
 
     @Test
