@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param phase2Timeout how long one commit or rollback call may take before it is retried
  * @param connectTimeout how long to wait for a TCP connection to a participant
  * @param maxConnectionsPerParticipant how many connections to one participant may be open at once (kept alive and reused)
+ * @param reuseConnections whether a connection to a participant is kept alive for later calls; {@code false} opens
+ *        one per call (slower; the fault tests use it so that every call can meet a network fault)
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
  * @param recoveryInterval how often recovery looks for unfinished and expired transactions
  * @param recoveryBatchSize how many transactions one recovery pass takes on at most
@@ -39,6 +41,7 @@ public record CoordinatorProperties(
         @DefaultValue("10s") Duration phase2Timeout,
         @DefaultValue("2s") Duration connectTimeout,
         @DefaultValue("128") int maxConnectionsPerParticipant,
+        @DefaultValue("true") boolean reuseConnections,
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
         @DefaultValue("100") int recoveryBatchSize,

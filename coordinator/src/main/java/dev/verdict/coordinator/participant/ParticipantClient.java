@@ -42,7 +42,8 @@ public class ParticipantClient implements DisposableBean {
     ParticipantClient(RestClient.Builder builder, JsonMapper json, CoordinatorProperties properties,
             RetryRegistry retries, CircuitBreakerRegistry circuitBreakers, SignedCalls calls) {
         this.calls = calls;
-        this.http = ParticipantHttp.client(properties.connectTimeout(), properties.maxConnectionsPerParticipant());
+        this.http = ParticipantHttp.client(properties.connectTimeout(), properties.maxConnectionsPerParticipant(),
+                properties.reuseConnections());
         this.prepareClient = withReadTimeout(builder, http, properties.prepareTimeout());
         this.phase2Client = withReadTimeout(builder, http, properties.phase2Timeout());
         this.json = json;

@@ -29,7 +29,7 @@ final class ParticipantHttp {
     private ParticipantHttp() {
     }
 
-    static CloseableHttpClient client(Duration connectTimeout, int maxConnectionsPerParticipant) {
+    static CloseableHttpClient client(Duration connectTimeout, int maxConnectionsPerParticipant, boolean reuseConnections) {
         PoolingHttpClientConnectionManager connections = new QuickAckConnections()
                 .setMaxConnTotal(maxConnectionsPerParticipant * 8)
                 .setMaxConnPerRoute(maxConnectionsPerParticipant)
@@ -41,6 +41,7 @@ final class ParticipantHttp {
                 .build();
         return HttpClients.custom()
                 .setConnectionManager(connections)
+                .setConnectionReuseStrategy((request, response, context) -> reuseConnections)
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()

@@ -1,0 +1,286 @@
+package dev.verdict.it;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.verdict.testsupport.Databases;
+import dev.verdict.testsupport.EmbeddedPostgresServer;
+import dev.verdict.testsupport.FaultyProxy;
+import dev.verdict.testsupport.Http;
+import dev.verdict.testsupport.JavaProcess;
+import dev.verdict.testsupport.PackagedApp;
+import dev.verdict.testsupport.Ports;
+import dev.verdict.testsupport.TestCredentials;
+
+/**
+ * The system under the randomized fault run: the packaged coordinator and two packaged banks as processes of
+ * their own, a faulty proxy in front of each bank's participant endpoints, and three databases.
+ */
+final class FaultCluster implements AutoCloseable {
+
+    final boolean postgresLog;
+    final String logUrl;
+    final int coordinatorPort = Ports.free();
+    final Map<String, Integer> bankPorts = Map.of("a", Ports.free(), "b", Ports.free());
+    /** Each bank's database: PostgreSQL beside the PostgreSQL log, H2 files beside the H2 log (both kinds of participant get killed). */
+    final Map<String, String> bankDatabases;
+    final Map<String, FaultyProxy> proxies;
+    final Map<String, JavaProcess> processes = new ConcurrentHashMap<>();
+    final Map<String, String> armed = new ConcurrentHashMap<>();
+    final List<JavaProcess> all = new ArrayList<>();
+    final AtomicInteger crashes = new AtomicInteger();
+    final Map<String, Integer> crashLog = new java.util.concurrent.ConcurrentSkipListMap<>();
+    final Http coordinator;
+    final Path logs = Path.of("target", "random-fault-logs", Long.toString(System.currentTimeMillis()));
+
+    final Path directory;
+    final Ledger ledger = new Ledger();
+
+    FaultCluster(boolean postgresLog, long seed, Path directory) {
+        this.postgresLog = postgresLog;
+        this.directory = directory;
+        this.bankDatabases = postgresLog
+                ? Map.of("a", EmbeddedPostgresServer.newDatabase("random_bank_a"), "b", EmbeddedPostgresServer.newDatabase("random_bank_b"))
+                : Map.of("a", h2Bank(directory, "a"), "b", h2Bank(directory, "b"));
+        this.logUrl = postgresLog ? EmbeddedPostgresServer.newDatabase("random_log")
+                : "jdbc:h2:file:" + directory.toAbsolutePath().resolve("verdict-log");
+        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed), "b", new FaultyProxy(bankPorts.get("b"), seed + 1));
+        this.coordinator = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
+        start("coordinator", null);
+        start("a", null);
+        start("b", null);
+    }
+
+    /**
+     * An H2 file that the bank forces to disk at every commit (WRITE_DELAY=0, as bank.yml has it), opened in H2's
+     * server mode so that the test can read it while the bank holds it.
+     */
+    private static String h2Bank(Path directory, String bank) {
+        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("bank-" + bank) + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+    }
+
+    void faultRate(double rate) {
+        proxies.values().forEach(proxy -> proxy.faultRate(rate));
+    }
+
+    /** One transfer as a client makes it: begin, debit, credit, then commit (or rollback if a call failed). */
+    void transfer(String from, long fromAccount, long toAccount, long cents) {
+        String to = from.equals("a") ? "b" : "a";
+        // as a client would: while the coordinator is down or starting, begin is tried again
+        String id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> begin(), java.util.Objects::nonNull);
+        ledger.begun(id, new Ledger.Transfer(from, fromAccount, to, toAccount, cents));
+        try {
+            boolean worked = call(from, "/accounts/" + fromAccount + "/debit", id, cents)
+                    && call(to, "/accounts/" + toAccount + "/credit", id, cents);
+            ledger.answered(id, coordinator.post("/api/v1/transactions/" + id + (worked ? "/commit" : "/rollback")));
+        } catch (UncheckedIOException lost) {
+            ledger.lost(id);
+        }
+    }
+
+    /** A new transaction's id, or null if the coordinator refused (starting, overloaded) or could not be reached. */
+    private String begin() {
+        Http.Answer begun = coordinator.post("/api/v1/transactions", Map.of("timeoutSeconds", 5));
+        return begun.status() == 201 ? begun.text("id") : null;
+    }
+
+    private boolean call(String bank, String path, String id, long cents) {
+        return new Http("http://localhost:" + bankPorts.get(bank)).withHeader("Verdict-Transaction", id)
+                .post(path, Map.of("cents", cents)).status() == 200;
+    }
+
+    private volatile boolean supervising;
+
+    /**
+     * Like an orchestrator: while on, a process that dies (killed, or halted at its crash point) is started again
+     * as soon as it exits, so that the clients' transfers go on.
+     */
+    void supervise(boolean on) {
+        supervising = on;
+        if (on) {
+            restartWhateverDied();
+        }
+    }
+
+    synchronized void kill(String name) {
+        JavaProcess process = processes.get(name);
+        if (process != null && process.isAlive()) {
+            process.kill9();
+            record("kill -9 " + name);
+        }
+    }
+
+    /** Kills a process and starts it again with a crash point armed. */
+    synchronized void restart(String name, String crashPoint) {
+        processes.get(name).kill9();
+        start(name, crashPoint);
+    }
+
+    /** Whether the process still runs with its crash point armed: no transfer has reached the point yet. */
+    boolean stillArmed(String name) {
+        return armed.containsKey(name) && processes.get(name).isAlive();
+    }
+
+    synchronized void restartWhateverDied() {
+        for (String name : List.of("coordinator", "a", "b")) {
+            if (!processes.get(name).isAlive()) {
+                String crashPoint = armed.remove(name);
+                if (crashPoint != null) {
+                    record(name + " at " + crashPoint);
+                }
+                start(name, null);
+            }
+        }
+    }
+
+    synchronized void disarmEverything() {
+        for (String name : List.of("coordinator", "a", "b")) {
+            if (armed.remove(name) != null) {
+                processes.get(name).kill9();
+                start(name, null);
+            }
+        }
+        restartWhateverDied();
+    }
+
+    private void record(String crash) {
+        crashes.incrementAndGet();
+        crashLog.merge(crash, 1, Integer::sum);
+    }
+
+    private synchronized void start(String name, String crashPoint) {
+        List<String> args = new ArrayList<>();
+        PackagedApp app;
+        String health;
+        if (name.equals("coordinator")) {
+            app = PackagedApp.coordinator();
+            health = "http://localhost:" + coordinatorPort + "/actuator/health/readiness";
+            // a prepare-timeout of 1 s: the proxy's delays (0.2 to 1.7 s) then also make prepares that arrive too late
+            args.addAll(ProcessArguments.coordinator(coordinatorPort, directory, crashPoint).stream()
+                    .map(arg -> arg.startsWith("--verdict.coordinator.prepare-timeout=") ? "--verdict.coordinator.prepare-timeout=1s" : arg)
+                    .toList());
+            args.addAll(List.of("--spring.datasource.url=" + logUrl(), "--spring.datasource.username=" + logUser(),
+                    "--spring.datasource.password=" + logPassword()));
+        } else {
+            app = PackagedApp.bank();
+            health = "http://localhost:" + bankPorts.get(name) + "/accounts";
+            args.addAll(ProcessArguments.bank(name, bankPorts.get(name), bankDatabases.get(name), coordinatorPort, crashPoint));
+            args.addAll(List.of(
+                    "--verdict.participant.advertised-url=http://localhost:" + proxies.get(name).port() + "/verdict/participant",
+                    "--verdict.participant.branch-timeout=20s"));
+        }
+        if (crashPoint != null) {
+            armed.put(name, crashPoint);
+        }
+        // No keep-alive: every call the coordinator makes opens a connection of its own through the proxy,
+        // so every call can meet a fault.
+        if (name.equals("coordinator")) {
+            args.add("--verdict.coordinator.reuse-connections=false");
+        }
+        List<String> jvm = new ArrayList<>(ProcessArguments.TEST_JVM);
+        JavaProcess process = JavaProcess.start(app, logs.resolve(name + ".log"), jvm, args);
+        all.add(process);
+        processes.put(name, process);
+        process.handle().onExit().thenRunAsync(() -> {
+            synchronized (this) {
+                if (supervising && processes.get(name) == process) {
+                    restartWhateverDied();
+                }
+            }
+        });
+        try {
+            process.awaitHttp(health);
+        } catch (IllegalStateException diedWhileStarting) {
+            if (crashPoint == null) {
+                throw diedWhileStarting;
+            }
+            // recovery at start-up reached the armed crash point: that is a crash like any other
+            armed.remove(name);
+            record(name + " at " + crashPoint + " during start-up");
+            start(name, null);
+        }
+    }
+
+    long unfinishedInLog() {
+        return Databases.strings(logUrl(), logUser(), logPassword(),
+                "SELECT id FROM global_transaction WHERE state NOT IN ('COMMITTED', 'ABORTED')").size();
+    }
+
+    Map<String, String> outcomesInLog() {
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        for (String row : Databases.strings(logUrl(), logUser(), logPassword(),
+                "SELECT id || ' ' || state FROM global_transaction")) {
+            String[] parts = row.split(" ");
+            outcomes.put(parts[0], parts[1]);
+        }
+        return outcomes;
+    }
+
+    /** Each transaction's branches in the log, as the banks ("a", "b") they are in. */
+    Map<String, List<String>> branchesInLog() {
+        Map<String, List<String>> branches = new LinkedHashMap<>();
+        for (String row : Databases.strings(logUrl(), logUser(), logPassword(),
+                "SELECT transaction_id || ' ' || participant_name FROM branch")) {
+            String[] parts = row.split(" ");
+            branches.computeIfAbsent(parts[0], key -> new ArrayList<>()).add(parts[1].equals("bank-a") ? "a" : "b");
+        }
+        return branches;
+    }
+
+    /** The transactions a bank holds a commit marker of. */
+    java.util.Set<String> markers(String bank) {
+        return new java.util.HashSet<>(Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
+                "SELECT transaction_id FROM verdict_committed_branch"));
+    }
+
+    /** A bank's balance of each account. */
+    Map<Long, Long> balances(String bank) {
+        Map<Long, Long> balances = new java.util.TreeMap<>();
+        for (String row : Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
+                "SELECT id || ' ' || balance FROM account")) {
+            String[] parts = row.split(" ");
+            balances.put(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        }
+        return balances;
+    }
+
+    int networkFaults() {
+        return proxies.values().stream().mapToInt(FaultyProxy::faults).sum();
+    }
+
+    List<String> preparedIn(String bank) {
+        return Databases.preparedTransactions(bankDatabases.get(bank), "postgres", "postgres");
+    }
+
+    long totalBalance() {
+        return Databases.queryLong(bankDatabases.get("a"), "postgres", "postgres", "SELECT SUM(balance) FROM account")
+                + Databases.queryLong(bankDatabases.get("b"), "postgres", "postgres", "SELECT SUM(balance) FROM account");
+    }
+
+    /** The H2 log is read through its own server mode while the coordinator holds the file. */
+    private String logUrl() {
+        return postgresLog ? logUrl : logUrl + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+    }
+
+    private String logUser() {
+        return postgresLog ? "postgres" : "verdict";
+    }
+
+    private String logPassword() {
+        return postgresLog ? "postgres" : "";
+    }
+
+    @Override
+    public void close() {
+        all.forEach(JavaProcess::close);
+        proxies.values().forEach(FaultyProxy::close);
+    }
+}
