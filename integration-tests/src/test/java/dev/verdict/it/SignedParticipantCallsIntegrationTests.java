@@ -39,7 +39,7 @@ import dev.verdict.testsupport.TestCredentials;
  * The SDK on PostgreSQL refuses every call to its participant endpoints that the coordinator did not sign
  * just now: unsigned, signed with another secret, signed long ago, or a replay of one the coordinator did
  * sign, captured on the wire. The branch stays prepared through all of them, until the coordinator's own
- * commit.
+ * commit. A signed call it cannot carry out gets the problem the protocol documents.
  */
 class SignedParticipantCallsIntegrationTests {
 
@@ -74,20 +74,12 @@ class SignedParticipantCallsIntegrationTests {
     @Test
     void onlyTheCoordinatorsFreshSignedCallsMoveAPreparedBranch() throws Exception {
         String database = EmbeddedPostgresServer.newDatabase("signed_bank");
-        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(TestCredentials.with(List.of("--server.port=0",
-                "--verdict.coordinator.data-dir=" + Files.createTempDirectory("signed-log").toAbsolutePath(),
-                "--verdict.coordinator.prepare-timeout=20s", "--verdict.coordinator.lease=40s"), TestCredentials.coordinatorArguments()).toArray(String[]::new));
-        String coordinatorUrl = "http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port");
-        Http client = TestCredentials.asClient(new Http(coordinatorUrl).awaitStatus("/actuator/health/readiness", 200));
+        String coordinatorUrl = startCoordinator();
+        Http client = TestCredentials.asClient(new Http(coordinatorUrl));
         int bankPort = dev.verdict.testsupport.Ports.free();
         String bankParticipantUrl = "http://localhost:" + bankPort + "/verdict/participant";
         tap = tap(bankParticipantUrl);
-        bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(List.of("--spring.config.name=bank",
-                "--spring.profiles.active=a", "--server.port=" + bankPort, "--spring.datasource.url=" + database,
-                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--verdict.coordinator-url=" + coordinatorUrl,
-                "--verdict.participant.advertised-url=http://localhost:" + tap.getAddress().getPort() + "/verdict/participant"),
-                TestCredentials.participantArguments()).toArray(String[]::new));
+        startBank(bankPort, database, coordinatorUrl, "http://localhost:" + tap.getAddress().getPort() + "/verdict/participant");
         Http bankApi = new Http("http://localhost:" + bankPort);
         auditor = new ProtocolParticipant("auditor", coordinatorUrl, "jdbc:h2:mem:signed-auditor;DB_CLOSE_DELAY=-1")
                 .behave(Behaviour.HANG_IN_PREPARE);
@@ -135,6 +127,62 @@ class SignedParticipantCallsIntegrationTests {
         assertThat(replayedCommit.status()).as(replayedCommit.raw()).isEqualTo(401);
         assertThat(replayedCommit.text("detail")).contains("replay");
         assertThat(balance(database)).isEqualTo(OPENING_BALANCE - 250);
+    }
+
+    @Test
+    void theSdkAnswersSignedCallsItCannotCarryOutWithTheDocumentedProblems() throws Exception {
+        String database = EmbeddedPostgresServer.newDatabase("answers_bank");
+        String coordinatorUrl = startCoordinator();
+        Http client = TestCredentials.asClient(new Http(coordinatorUrl));
+        int bankPort = dev.verdict.testsupport.Ports.free();
+        String participantUrl = "http://localhost:" + bankPort + "/verdict/participant";
+        startBank(bankPort, database, coordinatorUrl, participantUrl);
+        String id = client.post("/api/v1/transactions", Map.of()).text("id");
+        assertThat(new Http("http://localhost:" + bankPort).withHeader("Verdict-Transaction", id)
+                .post("/accounts/2/debit", Map.of("cents", 100)).status()).isEqualTo(200);
+        String branchId = client.get("/api/v1/transactions/" + id).body().path("branches").get(0).path("branchId").asString();
+        assertThat(client.post("/api/v1/transactions/" + id + "/commit").text("status")).isEqualTo("COMMITTED");
+        long now = System.currentTimeMillis() / 1000;
+
+        Answer unknown = signedCall(participantUrl, "commit", "node1-never-seen-here", "no-such-branch", now, "u-1");
+        Answer rollbackOfCommitted = signedCall(participantUrl, "rollback", id, branchId, now, "u-2");
+        Answer commitAgain = signedCall(participantUrl, "commit", id, branchId, now, "u-3");
+
+        assertThat(unknown.status()).as(unknown.raw()).isEqualTo(404);
+        assertThat(unknown.text("type")).isEqualTo("urn:verdict:problem:unknown-branch");
+        assertThat(rollbackOfCommitted.status()).as(rollbackOfCommitted.raw()).isEqualTo(409);
+        assertThat(rollbackOfCommitted.text("type")).isEqualTo("urn:verdict:problem:branch-outcome-conflict");
+        assertThat(commitAgain.status()).as("a repeated commit is acknowledged: " + commitAgain.raw()).isEqualTo(200);
+        assertThat(Databases.queryLong(database, "postgres", "postgres", "SELECT balance FROM account WHERE id = 2"))
+                .isEqualTo(OPENING_BALANCE - 100);
+        assertThat(prepared(database)).isEmpty();
+    }
+
+    /** A call signed as the coordinator signs it, with the shared secret. */
+    private static Answer signedCall(String participantUrl, String action, String id, String branchId, long timestamp, String nonce) {
+        byte[] body = ("{\"transactionId\":\"" + id + "\",\"branchId\":\"" + branchId + "\"}").getBytes(StandardCharsets.UTF_8);
+        return call(participantUrl + "/" + action,
+                signed(TestCredentials.SIGNING_SECRET, "/verdict/participant/" + action, timestamp, nonce, body), body);
+    }
+
+    /** The coordinator, in this JVM, on a log of its own; answers its URL once it is ready. */
+    private String startCoordinator() throws IOException {
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(TestCredentials.with(List.of("--server.port=0",
+                "--verdict.coordinator.data-dir=" + Files.createTempDirectory("signed-log").toAbsolutePath(),
+                "--verdict.coordinator.prepare-timeout=20s", "--verdict.coordinator.lease=40s"),
+                TestCredentials.coordinatorArguments()).toArray(String[]::new));
+        String url = "http://localhost:" + coordinator.getEnvironment().getProperty("local.server.port");
+        new Http(url).awaitStatus("/actuator/health/readiness", 200);
+        return url;
+    }
+
+    /** Bank A with the real SDK on a PostgreSQL database, telling the coordinator to call it at {@code advertisedUrl}. */
+    private void startBank(int port, String database, String coordinatorUrl, String advertisedUrl) {
+        bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(List.of("--spring.config.name=bank",
+                "--spring.profiles.active=a", "--server.port=" + port, "--spring.datasource.url=" + database,
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--verdict.coordinator-url=" + coordinatorUrl, "--verdict.participant.advertised-url=" + advertisedUrl),
+                TestCredentials.participantArguments()).toArray(String[]::new));
     }
 
     private static List<String> prepared(String database) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -114,12 +113,11 @@ class DashboardBrowserIntegrationTests {
         screenshot("overview-with-one-in-doubt");
         open("#transactions");
         waitFor(() -> !browser.findElements(By.cssSelector("#list tbody tr.in-doubt")).isEmpty());
-        WebElement row = browser.findElement(By.cssSelector("#list tbody tr.in-doubt"));
-        assertThat(row.getText()).contains(id, "COMMITTING", "stuck-transfer");
+        assertThat(text(By.cssSelector("#list tbody tr.in-doubt"))).contains(id, "COMMITTING", "stuck-transfer");
         screenshot("list-with-in-doubt-highlighted");
 
         beta.behave(Behaviour.VOTE_YES);
-        row.findElement(By.tagName("a")).click();
+        click(By.cssSelector("#list tbody tr.in-doubt a"));
         waitFor(() -> text(By.id("tx-state")).equals("COMMITTING"));
         assertThat(text(By.id("tx-summary"))).contains("Next phase-2 attempt");
         browser.findElement(By.id("reason")).sendKeys("beta is back after its restart");
@@ -170,14 +168,36 @@ class DashboardBrowserIntegrationTests {
         browser.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
+    /** Clicks the element, found again if a redraw of the page replaced it in between. */
+    private void click(By selector) throws Exception {
+        waitFor(() -> {
+            try {
+                browser.findElement(selector).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
+                return false;
+            }
+        });
+    }
+
+    /** The element's text; the page redraws itself every 3 s, so an element found may be replaced before it is read. */
     private String text(By selector) {
-        var found = browser.findElements(selector);
-        return found.isEmpty() ? "" : found.getFirst().getText();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                var found = browser.findElements(selector);
+                return found.isEmpty() ? "" : found.getFirst().getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                if (attempt == 5) {
+                    throw redrawn;
+                }
+            }
+        }
     }
 
     private void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
         try {
-            new WebDriverWait(browser, Duration.ofSeconds(15)).until(ignored -> condition.getAsBoolean());
+            new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(ignored -> condition.getAsBoolean());
         } catch (org.openqa.selenium.TimeoutException e) {
             screenshot("failed-" + System.currentTimeMillis());
             Files.writeString(SCREENSHOTS.resolve("failed-page.html"), browser.getPageSource());
