@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with path parameters and bodies that are right, wrong or hostile. No request gets a 5xx, every refusal is
  * a problem detail, and a refused request leaves the log as it was.
  */
-class ApiFuzzProperties {
+class ApiFuzzTests {
 
     private static final String NO_BODY = "<no body>";
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -106,7 +106,7 @@ class ApiFuzzProperties {
         Arbitrary<String> ids = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, Arbitraries.create(() -> transactionId)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').numeric().withChars("-_.~").ofMinLength(1)
                         .ofMaxLength(80)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMinLength(1).ofMaxLength(5000).map(ApiFuzzProperties::percentEncoded)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMinLength(1).ofMaxLength(5000).map(ApiFuzzTests::percentEncoded)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of("..", "%2e%2e", "%00", "node1-" + "x".repeat(64), "a%2Fb", "%C0%AF", "%25")));
         Arbitrary<String> bodies = Arbitraries.oneOf(Arbitraries.just(NO_BODY), jsonBodies(),
                 Arbitraries.strings().ofMaxLength(300), Arbitraries.of("{", "[]", "null", "\"x\"", "{\"timeoutSeconds\":1e309}"));
