@@ -5,6 +5,7 @@ import java.nio.file.Files;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
+import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.TestCredentials;
 
 /** Settings shared by the coordinator's Spring Boot tests. */
@@ -18,6 +19,14 @@ public final class TestCoordinator {
         String directory = Files.createTempDirectory(name).toAbsolutePath().toString();
         registry.add("verdict.coordinator.data-dir", () -> directory);
         credentials(registry);
+    }
+
+    /** The log on a new database of the embedded PostgreSQL server. */
+    public static void postgresLog(DynamicPropertyRegistry registry, String name) {
+        String url = EmbeddedPostgresServer.newDatabase(name);
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.password", () -> "postgres");
     }
 
     /** The tests' credentials (TestCredentials) as the coordinator's configuration. */

@@ -3,16 +3,13 @@ package dev.verdict.coordinator.web;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.verdict.testsupport.EmbeddedPostgresServer;
+import dev.verdict.coordinator.TestCoordinator;
 
 /** The REST API with the log on a real PostgreSQL, chosen by configuration alone. */
 class PostgresLogTransactionApiIntegrationTests extends TransactionApiContract {
 
     @DynamicPropertySource
     static void log(DynamicPropertyRegistry registry) {
-        String url = EmbeddedPostgresServer.newDatabase("coordinator_log");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", () -> "postgres");
-        registry.add("spring.datasource.password", () -> "postgres");
+        TestCoordinator.postgresLog(registry, "coordinator_log");
     }
 }

@@ -26,7 +26,10 @@ import dev.verdict.testsupport.ProtocolParticipant;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
 import dev.verdict.testsupport.TestCredentials;
 
-/** Every operator action through the admin API, allowed and refused, with the end state in every database. */
+/**
+ * Every operator action through the admin API, allowed and refused, with the end state in every database.
+ * Subclasses run it on each kind of transaction log.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "verdict.coordinator.prepare-timeout=2s",
         "verdict.coordinator.connect-timeout=1s",
@@ -34,10 +37,10 @@ import dev.verdict.testsupport.TestCredentials;
         // recovery stays out of the way, so that each action is the one that moves the transaction
         "verdict.coordinator.recovery-interval=1h",
         "resilience4j.retry.instances.phase2.wait-duration=10ms"})
-class AdminApiIntegrationTests {
+abstract class AdminApiContract {
 
     @DynamicPropertySource
-    static void log(DynamicPropertyRegistry registry) throws Exception {
+    static void freshLogAndCredentials(DynamicPropertyRegistry registry) throws Exception {
         TestCoordinator.freshLogAndCredentials(registry, "admin-log");
     }
 
