@@ -33,6 +33,8 @@ final class FaultCluster implements AutoCloseable {
     final Map<String, FaultyProxy> proxies;
     final Map<String, JavaProcess> processes = new ConcurrentHashMap<>();
     final Map<String, String> armed = new ConcurrentHashMap<>();
+    /** The crash points each process is still to be armed with, one at each of its (re)starts, in this order. */
+    private final Map<String, java.util.Deque<String>> toArm = new ConcurrentHashMap<>();
     final List<JavaProcess> all = new ArrayList<>();
     final AtomicInteger crashes = new AtomicInteger();
     final Map<String, Integer> crashLog = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -118,15 +120,20 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
-    /** Kills a process and starts it again with a crash point armed. */
-    synchronized void restart(String name, String crashPoint) {
-        processes.get(name).kill9();
-        start(name, crashPoint);
+    /**
+     * Queues crash points for each process: from now on, every (re)start of a process arms the next one of its own,
+     * so that arming costs no restart of its own; each point fires once a transfer reaches it.
+     */
+    synchronized void arm(Map<String, List<String>> crashPoints) {
+        crashPoints.forEach((name, points) -> toArm.computeIfAbsent(name, key -> new java.util.ArrayDeque<>()).addAll(points));
     }
 
-    /** Whether the process still runs with its crash point armed: no transfer has reached the point yet. */
-    boolean stillArmed(String name) {
-        return armed.containsKey(name) && processes.get(name).isAlive();
+    /** The crash points queued or armed that have not fired yet. */
+    synchronized List<String> notFired() {
+        List<String> pending = new ArrayList<>();
+        armed.forEach((name, point) -> pending.add(name + " at " + point));
+        toArm.forEach((name, points) -> points.forEach(point -> pending.add(name + " at " + point)));
+        return pending;
     }
 
     synchronized void restartWhateverDied() {
@@ -136,12 +143,13 @@ final class FaultCluster implements AutoCloseable {
                 if (crashPoint != null) {
                     record(name + " at " + crashPoint);
                 }
-                start(name, null);
+                start(name, nextToArm(name));
             }
         }
     }
 
     synchronized void disarmEverything() {
+        toArm.clear();
         for (String name : List.of("coordinator", "a", "b")) {
             if (armed.remove(name) != null) {
                 processes.get(name).kill9();
@@ -149,6 +157,11 @@ final class FaultCluster implements AutoCloseable {
             }
         }
         restartWhateverDied();
+    }
+
+    private String nextToArm(String name) {
+        java.util.Deque<String> points = toArm.get(name);
+        return points == null ? null : points.poll();
     }
 
     private void record(String crash) {
@@ -205,7 +218,7 @@ final class FaultCluster implements AutoCloseable {
             // recovery at start-up reached the armed crash point: that is a crash like any other
             armed.remove(name);
             record(name + " at " + crashPoint + " during start-up");
-            start(name, null);
+            start(name, nextToArm(name));
         }
     }
 

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,18 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Over a thousand concurrent transfers between the two banks (on PostgreSQL beside the PostgreSQL log, on H2
  * beside the H2 log) while processes die at every named crash point and by {@code kill -9}, and a proxy between
- * coordinator and banks drops, delays and cuts connections. The faults come in a fixed cycle, so that every crash point fires in every run; their timing and
- * the transfers are random. Afterwards the {@link Ledger} checks every answer a client got, every account of
- * both banks, and every commit marker against the log. {@code -Dverdict.seed=<seed>} repeats a run;
- * {@code FAULT_RUN_ROUNDS} (default 20, about 50 transfers and one process fault each) makes it longer.
+ * coordinator and banks drops, delays and cuts connections. Every crash point fires in every run (it is armed when
+ * its process restarts, and the run fails if it never fires); the kills come every other round, their moment and
+ * the transfers random. Afterwards the {@link Ledger} checks every answer a client got, every account of both banks,
+ * and every commit marker against the log. {@code -Dverdict.seed=<seed>} repeats a run; {@code FAULT_RUN_ROUNDS}
+ * (default 20 rounds of 50 transfers; at least 20 process faults) makes it longer.
  */
 class RandomizedFaultsIT {
 
-    /** One process fault per round, in this order: crash points armed before the round, or kills during it. */
-    static final List<String> FAULT_CYCLE = List.of("coordinator at before-decision", "a at after-prepare",
-            "kill -9 coordinator", "coordinator at after-decision", "b at after-commit", "kill -9 a",
-            "coordinator at after-first-commit", "b at after-prepare", "coordinator at after-abort-decision",
-            "a at after-commit", "kill -9 b", "coordinator at after-first-rollback", "b at before-commit");
+    /** Every named crash point, by process: each fires once in every 20 rounds, armed as its process restarts. */
+    static final Map<String, List<String>> CRASH_POINTS = Map.of(
+            "coordinator", List.of("before-decision", "after-decision", "after-first-commit", "after-abort-decision",
+                    "after-first-rollback"),
+            "a", List.of("after-prepare", "before-commit", "after-commit"),
+            "b", List.of("after-prepare", "before-commit", "after-commit"));
+    /** Every other round, one of these is killed with kill -9 at a random moment, in turn. */
+    private static final List<String> KILLED_IN_TURN = List.of("coordinator", "a", "b");
+    private static final int MIN_PROCESS_FAULTS = 20;
     private static final int ROUNDS = Integer.parseInt(System.getProperty("verdict.fault.rounds",
             System.getenv().getOrDefault("FAULT_RUN_ROUNDS", "20")));
     private static final int TRANSFERS_PER_ROUND = 50;
@@ -61,35 +65,24 @@ class RandomizedFaultsIT {
         List<String> violations = new ArrayList<>();
         try (FaultCluster cluster = new FaultCluster(postgresLog, seed, directory)) {
             try {
+                cluster.faultRate(0.2);
+                cluster.supervise(true);
                 for (int round = 0; round < ROUNDS; round++) {
-                    cluster.faultRate(0.2);
-                    String fault = FAULT_CYCLE.get(round % FAULT_CYCLE.size());
-                    String[] crash = fault.split(" at ");
-                    boolean kill = fault.startsWith("kill -9 ");
-                    if (!kill) {
-                        cluster.restart(crash[0], crash[1]);
+                    if (round % 20 == 0) {
+                        cluster.arm(CRASH_POINTS);
                     }
-                    cluster.supervise(true);
-                    runTransfers(cluster, random, kill ? fault.substring("kill -9 ".length()) : null, 100 + random.nextInt(1500));
-                    // a crash point that no transfer reached yet gets more transfers, so that it fires in every run
-                    for (int more = 0; more < 3 && !kill && cluster.stillArmed(crash[0]); more++) {
-                        runTransfers(cluster, random, null, 0);
-                    }
-                    cluster.supervise(false);
-                    cluster.restartWhateverDied();
+                    String killed = round % 2 == 0 ? KILLED_IN_TURN.get(round / 2 % KILLED_IN_TURN.size()) : null;
+                    runTransfers(cluster, random, killed, 100 + random.nextInt(1500));
                 }
+                cluster.supervise(false);
+                cluster.restartWhateverDied();
+                cluster.notFired().forEach(fault -> violations.add("the crash point '" + fault + "' never fired"));
                 cluster.faultRate(0);
                 cluster.disarmEverything();
                 awaitEverythingFinished(cluster, violations);
                 violations.addAll(cluster.ledger.violations(cluster.outcomesInLog(),
                         Map.of("a", cluster.balances("a"), "b", cluster.balances("b")), OPENING_BALANCE,
                         Map.of("a", cluster.markers("a"), "b", cluster.markers("b")), cluster.branchesInLog()));
-                Set<String> fired = cluster.crashLog.keySet();
-                for (String fault : FAULT_CYCLE.subList(0, Math.min(ROUNDS, FAULT_CYCLE.size()))) {
-                    if (fired.stream().noneMatch(seen -> seen.startsWith(fault))) {
-                        violations.add("the fault '" + fault + "' never happened");
-                    }
-                }
             } finally {
                 report(seed, logName, cluster, violations);
             }
@@ -123,7 +116,7 @@ class RandomizedFaultsIT {
                 violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(ROUNDS);
+        assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(Math.min(MIN_PROCESS_FAULTS, ROUNDS));
         assertThat(cluster.networkFaults()).as("network faults").isPositive();
         assertThat(committed).as("committed transfers").isPositive();
     }
