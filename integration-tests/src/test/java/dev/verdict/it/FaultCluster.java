@@ -52,7 +52,10 @@ final class FaultCluster implements AutoCloseable {
                 : Map.of("a", h2Bank(directory, "a"), "b", h2Bank(directory, "b"));
         this.logUrl = postgresLog ? EmbeddedPostgresServer.newDatabase("random_log")
                 : "jdbc:h2:file:" + directory.toAbsolutePath().resolve("verdict-log");
-        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed), "b", new FaultyProxy(bankPorts.get("b"), seed + 1));
+        // between the coordinator and each bank's participant endpoints, and between the banks and the coordinator
+        // (registration, outcome inquiries)
+        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed), "b", new FaultyProxy(bankPorts.get("b"), seed + 1),
+                "coordinator", new FaultyProxy(coordinatorPort, seed + 2));
         this.coordinator = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
         start("coordinator", null);
         start("a", null);
@@ -185,10 +188,13 @@ final class FaultCluster implements AutoCloseable {
         } else {
             app = PackagedApp.bank();
             health = "http://localhost:" + bankPorts.get(name) + "/accounts";
-            args.addAll(ProcessArguments.bank(name, bankPorts.get(name), bankDatabases.get(name), coordinatorPort, crashPoint));
+            args.addAll(ProcessArguments.bank(name, bankPorts.get(name), bankDatabases.get(name), proxies.get("coordinator").port(),
+                    crashPoint));
             args.addAll(List.of(
                     "--verdict.participant.advertised-url=http://localhost:" + proxies.get(name).port() + "/verdict/participant",
-                    "--verdict.participant.branch-timeout=20s"));
+                    "--verdict.participant.branch-timeout=20s",
+                    // the start-up check would fail whenever the proxy faults it; registration meets the faults instead
+                    "--verdict.verify-coordinator-on-startup=false"));
         }
         if (crashPoint != null) {
             armed.put(name, crashPoint);

@@ -109,10 +109,10 @@ class RandomizedFaultsIT {
         long committed = cluster.outcomesInLog().values().stream().filter("COMMITTED"::equals).count();
         String summary = String.format("Randomized faults (%s): %d transfers, %d process faults, %d network faults, %d violations%n"
                         + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s, faults %s,"
-                        + " proxy to bank a: %s; to bank b: %s%n%s",
+                        + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s%n%s",
                 logName, cluster.ledger.transfers(), cluster.crashes.get(), cluster.networkFaults(), violations.size(),
                 seed, seed, committed, cluster.ledger.answers(), cluster.crashLog, cluster.proxies.get("a").summary(),
-                cluster.proxies.get("b").summary(),
+                cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
                 violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
