@@ -24,11 +24,21 @@ public final class PlainHttpParticipant implements AutoCloseable {
 
     private final ServerSocket server;
     private final boolean splitWrites;
+    private final int requestsPerConnection;
     private final AtomicInteger calls = new AtomicInteger();
 
     /** {@code splitWrites}: headers and body in two writes, Nagle on; otherwise one write, TCP_NODELAY on. */
     public PlainHttpParticipant(boolean splitWrites) {
+        this(splitWrites, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #PlainHttpParticipant(boolean)}, closing each connection after {@code requestsPerConnection}
+     * requests with {@code Connection: close} on the last answer, as Tomcat does after 100.
+     */
+    public PlainHttpParticipant(boolean splitWrites, int requestsPerConnection) {
         this.splitWrites = splitWrites;
+        this.requestsPerConnection = requestsPerConnection;
         try {
             server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -59,7 +69,7 @@ public final class PlainHttpParticipant implements AutoCloseable {
 
     private void serve(Socket client) {
         try (client; InputStream in = new BufferedInputStream(client.getInputStream()); OutputStream out = client.getOutputStream()) {
-            while (true) {
+            for (int served = 1; ; served++) {
                 String requestLine = line(in);
                 if (requestLine == null) {
                     return;
@@ -74,8 +84,9 @@ public final class PlainHttpParticipant implements AutoCloseable {
                 in.readNBytes(length);
                 calls.incrementAndGet();
                 byte[] body = (requestLine.contains("/prepare") ? "{\"vote\":\"PREPARED\"}" : "{}").getBytes(StandardCharsets.UTF_8);
+                boolean last = served >= requestsPerConnection;
                 byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+                        + (last ? "\r\nConnection: close" : "") + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
                 if (splitWrites) {
                     out.write(head);
                     out.flush();
@@ -87,6 +98,9 @@ public final class PlainHttpParticipant implements AutoCloseable {
                     System.arraycopy(body, 0, whole, head.length, body.length);
                     out.write(whole);
                     out.flush();
+                }
+                if (last) {
+                    return;
                 }
             }
         } catch (IOException connectionGone) {

@@ -6,6 +6,7 @@ import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SchemePortResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -39,14 +40,18 @@ final class ParticipantHttp {
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build())
                 .build();
-        return HttpClients.custom()
+        HttpClientBuilder client = HttpClients.custom()
                 .setConnectionManager(connections)
-                .setConnectionReuseStrategy((request, response, context) -> reuseConnections)
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()
-                .evictIdleConnections(TimeValue.ofSeconds(30))
-                .build();
+                .evictIdleConnections(TimeValue.ofSeconds(30));
+        if (!reuseConnections) {
+            // Only to turn reuse off: the default strategy must stay, as it honours a server's "Connection: close"
+            // (Tomcat sends it on every 100th request of a connection); reusing such a connection fails the next call.
+            client.setConnectionReuseStrategy((request, response, context) -> false);
+        }
+        return client.build();
     }
 
     /**
