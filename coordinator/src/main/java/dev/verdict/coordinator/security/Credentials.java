@@ -34,10 +34,10 @@ public final class Credentials {
     private final Map<String, String> operatorHashes = new LinkedHashMap<>();
     private final Map<String, String> signingSecrets;
     private final @Nullable String defaultSigningSecret;
-    private final @Nullable GeneratedCredentials generated;
 
     Credentials(SecurityProperties properties, boolean jwtConfigured, Path dataDirectory) {
-        this.generated = properties.nothingConfigured(jwtConfigured) ? GeneratedCredentials.loadOrCreate(dataDirectory) : null;
+        GeneratedCredentials generated = properties.nothingConfigured(jwtConfigured)
+                ? GeneratedCredentials.loadOrCreate(dataDirectory) : null;
         if (generated != null) {
             addToken("client", generated.clientToken(), Set.of(Role.CLIENT));
             addToken("participant", generated.participantToken(), Set.of(Role.PARTICIPANT));
@@ -114,10 +114,6 @@ public final class Credentials {
     /** The secret the coordinator signs its calls to this participant with, if it has one. */
     public Optional<String> signingSecretFor(String participantName) {
         return Optional.ofNullable(signingSecrets.getOrDefault(participantName, defaultSigningSecret));
-    }
-
-    @Nullable GeneratedCredentials generated() {
-        return generated;
     }
 
     static String digest(String token) {

@@ -10,13 +10,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 /** A request whose body cannot be read past a limit: a body sent without its length is cut off there. */
 final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
-    /** Thrown on reading past the limit; answered 413. */
-    static final class BodyTooLargeException extends IOException {
-        BodyTooLargeException(long limit) {
-            super("the body is longer than the " + limit + " bytes this coordinator accepts (verdict.security.max-body-size)");
-        }
-    }
-
     private final long limit;
 
     LimitedBodyRequest(HttpServletRequest request, long limit) {

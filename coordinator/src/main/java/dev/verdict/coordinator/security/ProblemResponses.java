@@ -69,7 +69,8 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
                 .map(authority -> authority.replaceFirst("^ROLE_", "")).sorted().collect(Collectors.joining(", "));
     }
 
-    private void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail) throws IOException {
+    /** Answers {@code status} with a problem detail of type {@code urn:verdict:problem:<type>}. */
+    void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail) throws IOException {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create("urn:verdict:problem:" + type));
         problem.setTitle(title);

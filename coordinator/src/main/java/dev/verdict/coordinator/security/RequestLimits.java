@@ -1,7 +1,6 @@
 package dev.verdict.coordinator.security;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -15,8 +14,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
@@ -39,21 +36,21 @@ class RequestLimits extends org.springframework.web.filter.OncePerRequestFilter 
     private final long maxBody;
     private final RateLimiterConfig perCaller;
     private final ConcurrentMap<String, RateLimiter> limiters = new ConcurrentHashMap<>();
-    private final JsonMapper json;
+    private final ProblemResponses problems;
 
     RequestLimits(SecurityProperties properties, JsonMapper json) {
         this.maxBody = properties.maxBodySize().toBytes();
         this.perCaller = RateLimiterConfig.custom().limitForPeriod(properties.requestsPerSecond())
                 .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build();
-        this.json = json;
+        this.problems = new ProblemResponses(json);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBody) {
-            refuse(response, HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "the body has " + request.getContentLengthLong()
-                    + " bytes, more than the " + maxBody + " this coordinator accepts (verdict.security.max-body-size)");
+            problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large",
+                    "the body has " + request.getContentLengthLong() + " bytes, more than the " + maxBody + " this coordinator accepts (verdict.security.max-body-size)");
             return;
         }
         chain.doFilter(new LimitedBodyRequest(request, maxBody), response);
@@ -71,16 +68,9 @@ class RequestLimits extends org.springframework.web.filter.OncePerRequestFilter 
             return true;
         }
         response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-        refuse(response, HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", "caller '" + caller.getName() + "' made more than "
-                + perCaller.getLimitForPeriod() + " calls in a second (verdict.security.requests-per-second); retry in a second");
+        problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", "caller '"
+                + caller.getName() + "' made more than " + perCaller.getLimitForPeriod()
+                + " calls in a second (verdict.security.requests-per-second); retry in a second");
         return false;
-    }
-
-    private void refuse(HttpServletResponse response, HttpStatus status, String type, String detail) throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:verdict:problem:" + type));
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -69,7 +70,7 @@ class SecurityConfiguration {
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .bearerTokenResolver(bearer)
-                        .authenticationManagerResolver(authenticationManagers(credentials, properties, jwt.getIfAvailable()))
+                        .authenticationManagerResolver(authenticationManagers(credentials, properties, jwt.getIfAvailable(), bearer))
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
                 .formLogin(login -> login.defaultSuccessUrl("/admin/", true))
@@ -115,7 +116,7 @@ class SecurityConfiguration {
 
     /** A JWT (three dot-separated parts) goes to the issuer's decoder when one is configured; any other token is static. */
     private static AuthenticationManagerResolver<HttpServletRequest> authenticationManagers(Credentials credentials,
-            SecurityProperties properties, JwtDecoder jwt) {
+            SecurityProperties properties, @Nullable JwtDecoder jwt, BearerTokenResolver bearer) {
         AuthenticationManager staticTokens = new ProviderManager(new StaticTokens(credentials));
         if (jwt == null) {
             return request -> staticTokens;
@@ -128,7 +129,6 @@ class SecurityConfiguration {
         JwtAuthenticationProvider provider = new JwtAuthenticationProvider(jwt);
         provider.setJwtAuthenticationConverter(converter);
         AuthenticationManager jwts = new ProviderManager(provider);
-        BearerTokenResolver bearer = new DefaultBearerTokenResolver();
         return request -> {
             String token = bearer.resolve(request);
             return token != null && token.chars().filter(c -> c == '.').count() == 2 ? jwts : staticTokens;

@@ -149,10 +149,6 @@ public class TransactionService {
      * Runs two-phase commit. Returns the transaction as it ends up: COMMITTED, COMMITTING when the
      * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason.
      */
-    public TransactionDetails commit(String id, Caller caller) {
-        return commit(id, false, caller);
-    }
-
     /**
      * Runs two-phase commit; with {@code answerAtDecision}, answers as soon as the decision is logged, with
      * phase 2 finishing in the background (COMMITTING or ABORTING).

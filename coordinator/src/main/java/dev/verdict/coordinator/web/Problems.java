@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.verdict.coordinator.security.BodyTooLargeException;
 import dev.verdict.coordinator.transaction.IllegalTransitionException;
 import dev.verdict.coordinator.transaction.Refusal;
 import dev.verdict.coordinator.transaction.RefusedException;
@@ -80,7 +81,7 @@ class Problems extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause.getClass().getSimpleName().equals("BodyTooLargeException")) {
+            if (cause instanceof BodyTooLargeException) {
                 return createResponseEntity(of(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", cause.getMessage()),
                         headers, HttpStatus.CONTENT_TOO_LARGE, request);
             }
