@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,6 +35,9 @@ class ParticipantConnectionsIntegrationTests {
     @LocalServerPort
     int port;
 
+    @Autowired
+    DataSource log;
+
     @Test
     void aServerThatClosesItsConnectionsNowAndThenCostsNoTransaction() {
         Http anonymous = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
@@ -46,6 +53,10 @@ class ParticipantConnectionsIntegrationTests {
 
                 assertThat(committed.status()).as("transaction %d: %s", i, committed.raw()).isEqualTo(200);
                 assertThat(committed.text("status")).isEqualTo("COMMITTED");
+                assertThat(new JdbcTemplate(log).queryForList("SELECT state FROM branch WHERE transaction_id = ?", String.class, id))
+                        .containsExactly("COMMITTED", "COMMITTED");
+                assertThat(new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id))
+                        .isEqualTo("COMMITTED");
             }
             assertThat(first.calls()).isEqualTo(40);
             assertThat(second.calls()).isEqualTo(40);
