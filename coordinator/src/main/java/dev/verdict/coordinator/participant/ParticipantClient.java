@@ -51,11 +51,21 @@ public class ParticipantClient implements DisposableBean {
         this.circuitBreakers = circuitBreakers;
     }
 
-    /** Bodies are sent whole, with their Content-Length: no chunked encoding for a hundred bytes of JSON. */
+    /**
+     * Bodies are sent whole, with their Content-Length: no chunked encoding for a hundred bytes of JSON. Only a
+     * 2xx acknowledges: RestClient passes 1xx and 3xx answers as successes, so they are made failures here (a
+     * redirect is never followed, and a commit answered with one has not been carried out).
+     */
     private static RestClient withReadTimeout(RestClient.Builder builder, CloseableHttpClient http, Duration timeout) {
         HttpComponentsClientHttpRequestFactory requests = new HttpComponentsClientHttpRequestFactory(http);
         requests.setReadTimeout(timeout);
-        return builder.clone().requestFactory(requests).bufferContent((uri, method) -> true).build();
+        return builder.clone().requestFactory(requests).bufferContent((uri, method) -> true)
+                .defaultStatusHandler(status -> status.is1xxInformational() || status.is3xxRedirection(), (request, response) -> {
+                    throw new RestClientResponseException("HTTP " + response.getStatusCode().value() + " is not an answer of the"
+                            + " protocol", response.getStatusCode(), response.getStatusText(), response.getHeaders(),
+                            response.getBody().readAllBytes(), null);
+                })
+                .build();
     }
 
     @Override

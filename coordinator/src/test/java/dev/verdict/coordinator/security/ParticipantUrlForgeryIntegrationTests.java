@@ -10,11 +10,15 @@ import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -40,6 +44,9 @@ class ParticipantUrlForgeryIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    DataSource log;
 
     Http client;
     Http participant;
@@ -86,6 +93,8 @@ class ParticipantUrlForgeryIntegrationTests {
         assertThat(refused.text("detail")).contains("verdict.security.allowed-participant-urls");
         assertThat(committed.text("status")).isEqualTo("COMMITTED");
         assertThat(committed.body().path("branches").size()).isZero();
+        assertThat(stateInLog(id)).isEqualTo("COMMITTED");
+        assertThat(branchesInLog(id)).isEmpty();
         assertThat(connections).hasValue(0);
         assertListenerWorks();
     }
@@ -113,11 +122,24 @@ class ParticipantUrlForgeryIntegrationTests {
             assertThat(outcome.status()).as(outcome.raw()).isEqualTo(409);
             assertThat(outcome.text("detail")).contains("redirector");
             assertThat(prepares.get()).isPositive();
+            // only a 2xx acknowledges: the rollback answered with a redirect is not taken as done
+            assertThat(stateInLog(id)).isEqualTo("ABORTING");
+            assertThat(branchesInLog(id)).containsExactly("REFUSED");
+            assertThat(new JdbcTemplate(log).queryForObject("SELECT last_error FROM branch WHERE transaction_id = ?", String.class, id))
+                    .contains("307");
             assertThat(connections).hasValue(0);
             assertListenerWorks();
         } finally {
             redirecting.stop(0);
         }
+    }
+
+    private String stateInLog(String id) {
+        return new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id);
+    }
+
+    private java.util.List<String> branchesInLog(String id) {
+        return new JdbcTemplate(log).queryForList("SELECT state FROM branch WHERE transaction_id = ?", String.class, id);
     }
 
     /** The listener does count connections: one made by the test itself shows up. */
