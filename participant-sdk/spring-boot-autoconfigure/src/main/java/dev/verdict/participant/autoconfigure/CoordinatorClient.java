@@ -15,6 +15,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.participant.BranchRefusedException;
 
@@ -40,7 +41,15 @@ class CoordinatorClient {
                 .build());
         requests.setReadTimeout(requestTimeout);
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        RestClient.Builder coordinator = builder.clone().requestFactory(requests).bufferContent((uri, method) -> true).baseUrl(this.baseUrl);
+        // Only a 2xx is an answer: RestClient would pass a 3xx (from a proxy, say) as a success with no body, and an
+        // outcome inquiry would then read as "no record of the transaction".
+        RestClient.Builder coordinator = builder.clone().requestFactory(requests).bufferContent((uri, method) -> true)
+                .baseUrl(this.baseUrl)
+                .defaultStatusHandler(status -> status.is1xxInformational() || status.is3xxRedirection(), (request, response) -> {
+                    throw new RestClientResponseException("HTTP " + response.getStatusCode().value() + " is not an answer of the"
+                            + " coordinator's API", response.getStatusCode(), response.getStatusText(), response.getHeaders(),
+                            response.getBody().readAllBytes(), null);
+                });
         if (token != null && !token.isBlank()) {
             coordinator.defaultHeader("Authorization", "Bearer " + token.strip());
         }
