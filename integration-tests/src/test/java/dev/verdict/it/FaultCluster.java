@@ -3,7 +3,6 @@ package dev.verdict.it;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +15,7 @@ import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PackagedApp;
 import dev.verdict.testsupport.Ports;
+import dev.verdict.testsupport.RestartablePostgres;
 import dev.verdict.testsupport.TestCredentials;
 
 /**
@@ -31,6 +31,11 @@ final class FaultCluster implements AutoCloseable {
     /** Each bank's database: PostgreSQL beside the PostgreSQL log, H2 files beside the H2 log (both kinds of participant get killed). */
     final Map<String, String> bankDatabases;
     final Map<String, FaultyProxy> proxies;
+    /** What the log and the banks hold, read as the checks need it. */
+    final ClusterState state;
+    static final String BANK_DATABASE_RESTART = "restart of the banks' PostgreSQL";
+    /** Both banks' PostgreSQL server beside the PostgreSQL log; null beside the H2 log, whose banks embed H2. */
+    private final RestartablePostgres bankServer;
     final Map<String, JavaProcess> processes = new ConcurrentHashMap<>();
     final Map<String, String> armed = new ConcurrentHashMap<>();
     /** The crash points each process is still to be armed with, one at each of its (re)starts, in this order. */
@@ -47,15 +52,22 @@ final class FaultCluster implements AutoCloseable {
     FaultCluster(boolean postgresLog, long seed, Path directory) {
         this.postgresLog = postgresLog;
         this.directory = directory;
+        // the banks' PostgreSQL is a server of their own, so that it can restart without the log's
+        this.bankServer = postgresLog ? new RestartablePostgres(directory.resolve("banks-postgres"),
+                Map.of("max_prepared_transactions", "50", "max_connections", "100")) : null;
         this.bankDatabases = postgresLog
-                ? Map.of("a", EmbeddedPostgresServer.newDatabase("random_bank_a"), "b", EmbeddedPostgresServer.newDatabase("random_bank_b"))
+                ? Map.of("a", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_a"),
+                        "b", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_b"))
                 : Map.of("a", h2Bank(directory, "a"), "b", h2Bank(directory, "b"));
         this.logUrl = postgresLog ? EmbeddedPostgresServer.newDatabase("random_log")
                 : "jdbc:h2:file:" + directory.toAbsolutePath().resolve("verdict-log");
         // between the coordinator and each bank's participant endpoints, and between the banks and the coordinator
-        // (registration, outcome inquiries)
-        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed), "b", new FaultyProxy(bankPorts.get("b"), seed + 1),
+        // (registration, outcome inquiries). Calls to a bank that the proxy repeats are signed again, as the
+        // coordinator signs a call it repeats, so that they reach the bank's branches, not only its replay check.
+        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed).copiesAs(RepeatedCalls::signedAgain),
+                "b", new FaultyProxy(bankPorts.get("b"), seed + 1).copiesAs(RepeatedCalls::signedAgain),
                 "coordinator", new FaultyProxy(coordinatorPort, seed + 2));
+        this.state = new ClusterState(postgresLog, logUrl, bankDatabases);
         this.coordinator = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
         start("coordinator", null);
         start("a", null);
@@ -139,6 +151,12 @@ final class FaultCluster implements AutoCloseable {
         return pending;
     }
 
+    /** Restarts the banks' PostgreSQL server under their feet: their connections break, prepared branches stay. */
+    void restartBankDatabases() {
+        bankServer.restart();
+        record(BANK_DATABASE_RESTART);
+    }
+
     synchronized void restartWhateverDied() {
         for (String name : List.of("coordinator", "a", "b")) {
             if (!processes.get(name).isAlive()) {
@@ -183,8 +201,8 @@ final class FaultCluster implements AutoCloseable {
             args.addAll(ProcessArguments.coordinator(coordinatorPort, directory, crashPoint).stream()
                     .map(arg -> arg.startsWith("--verdict.coordinator.prepare-timeout=") ? "--verdict.coordinator.prepare-timeout=1s" : arg)
                     .toList());
-            args.addAll(List.of("--spring.datasource.url=" + logUrl(), "--spring.datasource.username=" + logUser(),
-                    "--spring.datasource.password=" + logPassword()));
+            args.addAll(List.of("--spring.datasource.url=" + state.jdbcLogUrl(), "--spring.datasource.username=" + state.logUser(),
+                    "--spring.datasource.password=" + state.logPassword()));
         } else {
             app = PackagedApp.bank();
             health = "http://localhost:" + bankPorts.get(name) + "/accounts";
@@ -228,78 +246,16 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
-    long unfinishedInLog() {
-        return Databases.strings(logUrl(), logUser(), logPassword(),
-                "SELECT id FROM global_transaction WHERE state NOT IN ('COMMITTED', 'ABORTED')").size();
-    }
-
-    Map<String, String> outcomesInLog() {
-        Map<String, String> outcomes = new LinkedHashMap<>();
-        for (String row : Databases.strings(logUrl(), logUser(), logPassword(),
-                "SELECT id || ' ' || state FROM global_transaction")) {
-            String[] parts = row.split(" ");
-            outcomes.put(parts[0], parts[1]);
-        }
-        return outcomes;
-    }
-
-    /** Each transaction's branches in the log, as the banks ("a", "b") they are in. */
-    Map<String, List<String>> branchesInLog() {
-        Map<String, List<String>> branches = new LinkedHashMap<>();
-        for (String row : Databases.strings(logUrl(), logUser(), logPassword(),
-                "SELECT transaction_id || ' ' || participant_name FROM branch")) {
-            String[] parts = row.split(" ");
-            branches.computeIfAbsent(parts[0], key -> new ArrayList<>()).add(parts[1].equals("bank-a") ? "a" : "b");
-        }
-        return branches;
-    }
-
-    /** The transactions a bank holds a commit marker of. */
-    java.util.Set<String> markers(String bank) {
-        return new java.util.HashSet<>(Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
-                "SELECT transaction_id FROM verdict_committed_branch"));
-    }
-
-    /** A bank's balance of each account. */
-    Map<Long, Long> balances(String bank) {
-        Map<Long, Long> balances = new java.util.TreeMap<>();
-        for (String row : Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
-                "SELECT id || ' ' || balance FROM account")) {
-            String[] parts = row.split(" ");
-            balances.put(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
-        }
-        return balances;
-    }
-
     int networkFaults() {
         return proxies.values().stream().mapToInt(FaultyProxy::faults).sum();
-    }
-
-    List<String> preparedIn(String bank) {
-        return Databases.preparedTransactions(bankDatabases.get(bank), "postgres", "postgres");
-    }
-
-    long totalBalance() {
-        return Databases.queryLong(bankDatabases.get("a"), "postgres", "postgres", "SELECT SUM(balance) FROM account")
-                + Databases.queryLong(bankDatabases.get("b"), "postgres", "postgres", "SELECT SUM(balance) FROM account");
-    }
-
-    /** The H2 log is read through its own server mode while the coordinator holds the file. */
-    private String logUrl() {
-        return postgresLog ? logUrl : logUrl + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
-    }
-
-    private String logUser() {
-        return postgresLog ? "postgres" : "verdict";
-    }
-
-    private String logPassword() {
-        return postgresLog ? "postgres" : "";
     }
 
     @Override
     public void close() {
         all.forEach(JavaProcess::close);
         proxies.values().forEach(FaultyProxy::close);
+        if (bankServer != null) {
+            bankServer.close();
+        }
     }
 }

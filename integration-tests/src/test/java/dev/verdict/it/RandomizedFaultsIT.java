@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * beside the H2 log) while processes die at every named crash point and by {@code kill -9}, and a proxy between
  * coordinator and banks drops, delays and cuts connections. Every crash point fires in every run (it is armed when
  * its process restarts, and the run fails if it never fires); the kills come every other round, their moment and
- * the transfers random. Afterwards the {@link Ledger} checks every answer a client got, every account of both banks,
+ * the transfers random; beside the PostgreSQL log, the banks' PostgreSQL server restarts once. The proxies also
+ * repeat calls: a copy beside the original, or one delivered seconds later. Afterwards the {@link Ledger} checks every answer a client got, every account of both banks,
  * and every commit marker against the log. {@code -Dverdict.seed=<seed>} repeats a run; {@code FAULT_RUN_ROUNDS}
  * (default 20 rounds of 50 transfers; at least 20 process faults) makes it longer.
  */
@@ -40,6 +41,8 @@ class RandomizedFaultsIT {
     /** Every other round, one of these is killed with kill -9 at a random moment, in turn. */
     private static final List<String> KILLED_IN_TURN = List.of("coordinator", "a", "b");
     private static final int MIN_PROCESS_FAULTS = 20;
+    /** In this round (one without a kill), the banks' PostgreSQL server restarts at a random moment. */
+    private static final int BANK_DATABASE_RESTART_ROUND = 5;
     private static final int ROUNDS = Integer.parseInt(System.getProperty("verdict.fault.rounds",
             System.getenv().getOrDefault("FAULT_RUN_ROUNDS", "20")));
     private static final int TRANSFERS_PER_ROUND = 50;
@@ -71,18 +74,27 @@ class RandomizedFaultsIT {
                     if (round % 20 == 0) {
                         cluster.arm(CRASH_POINTS);
                     }
-                    String killed = round % 2 == 0 ? KILLED_IN_TURN.get(round / 2 % KILLED_IN_TURN.size()) : null;
-                    runTransfers(cluster, random, killed, 100 + random.nextInt(1500));
+                    Runnable fault = null;
+                    if (round % 2 == 0) {
+                        String killed = KILLED_IN_TURN.get(round / 2 % KILLED_IN_TURN.size());
+                        fault = () -> cluster.kill(killed);
+                    } else if (round == BANK_DATABASE_RESTART_ROUND && postgresLog) {
+                        fault = cluster::restartBankDatabases;
+                    }
+                    runTransfers(cluster, random, fault, 100 + random.nextInt(1500));
                 }
                 cluster.supervise(false);
                 cluster.restartWhateverDied();
                 cluster.notFired().forEach(fault -> violations.add("the crash point '" + fault + "' never fired"));
+                if (postgresLog && ROUNDS > BANK_DATABASE_RESTART_ROUND && !cluster.crashLog.containsKey(FaultCluster.BANK_DATABASE_RESTART)) {
+                    violations.add("the banks' PostgreSQL was never restarted");
+                }
                 cluster.faultRate(0);
                 cluster.disarmEverything();
                 awaitEverythingFinished(cluster, violations);
-                violations.addAll(cluster.ledger.violations(cluster.outcomesInLog(),
-                        Map.of("a", cluster.balances("a"), "b", cluster.balances("b")), OPENING_BALANCE,
-                        Map.of("a", cluster.markers("a"), "b", cluster.markers("b")), cluster.branchesInLog()));
+                violations.addAll(cluster.ledger.violations(cluster.state.outcomesInLog(),
+                        Map.of("a", cluster.state.balances("a"), "b", cluster.state.balances("b")), OPENING_BALANCE,
+                        Map.of("a", cluster.state.markers("a"), "b", cluster.state.markers("b")), cluster.state.branchesInLog()));
             } finally {
                 report(seed, logName, cluster, violations);
             }
@@ -93,20 +105,20 @@ class RandomizedFaultsIT {
     private static void awaitEverythingFinished(FaultCluster cluster, List<String> violations) {
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                assertThat(cluster.unfinishedInLog()).isZero();
-                assertThat(cluster.preparedIn("a")).isEmpty();
-                assertThat(cluster.preparedIn("b")).isEmpty();
+                assertThat(cluster.state.unfinishedInLog()).isZero();
+                assertThat(cluster.state.preparedIn("a")).isEmpty();
+                assertThat(cluster.state.preparedIn("b")).isEmpty();
             });
         } catch (ConditionTimeoutException stuck) {
-            violations.add("2 minutes after the faults stopped, " + cluster.unfinishedInLog() + " transactions are unfinished"
-                    + " in the log and banks a and b hold " + cluster.preparedIn("a").size() + " and "
-                    + cluster.preparedIn("b").size() + " prepared branches");
+            violations.add("2 minutes after the faults stopped, " + cluster.state.unfinishedInLog() + " transactions are unfinished"
+                    + " in the log and banks a and b hold " + cluster.state.preparedIn("a").size() + " and "
+                    + cluster.state.preparedIn("b").size() + " prepared branches");
         }
     }
 
     /** The run's one-line summary and what it covered, printed and kept beside the reports, failing runs included. */
     private static void report(long seed, String logName, FaultCluster cluster, List<String> violations) throws Exception {
-        long committed = cluster.outcomesInLog().values().stream().filter("COMMITTED"::equals).count();
+        long committed = cluster.state.outcomesInLog().values().stream().filter("COMMITTED"::equals).count();
         String summary = String.format("Randomized faults (%s): %d transfers, %d process faults, %d network faults, %d violations%n"
                         + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s, faults %s,"
                         + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s%n%s",
@@ -118,17 +130,20 @@ class RandomizedFaultsIT {
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(Math.min(MIN_PROCESS_FAULTS, ROUNDS));
         assertThat(cluster.networkFaults()).as("network faults").isPositive();
+        assertThat(cluster.proxies.get("a").copiesAnswered() + cluster.proxies.get("b").copiesAnswered())
+                .as("coordinator calls repeated at once or later that reached a bank").isPositive();
         assertThat(committed).as("committed transfers").isPositive();
     }
 
-    /** Four clients making transfers at once, and maybe a process killed at an arbitrary moment among them. */
-    private static void runTransfers(FaultCluster cluster, Random random, String killTarget, int killAfterMillis) throws Exception {
+    /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */
+    private static void runTransfers(FaultCluster cluster, Random random, Runnable fault, int faultAfterMillis) throws Exception {
         List<Future<?>> transfers = new ArrayList<>();
         try (ExecutorService clients = Executors.newFixedThreadPool(4)) {
-            if (killTarget != null) {
+            if (fault != null) {
                 clients.submit(() -> {
-                    TimeUnit.MILLISECONDS.sleep(killAfterMillis);
-                    cluster.kill(killTarget);
+                    // the moment of the fault is random: this wait is that moment, not a stand-in for a condition
+                    TimeUnit.MILLISECONDS.sleep(faultAfterMillis);
+                    fault.run();
                     return null;
                 });
             }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,11 @@ class SignedParticipantCallsIntegrationTests {
     private ConfigurableApplicationContext coordinator;
     private ConfigurableApplicationContext bank;
     private HttpServer tap;
+    private String database;
+    private String coordinatorUrl;
+    private Http client;
+    private int bankPort;
+    private String participantUrl;
     private ProtocolParticipant auditor;
 
     /** A call the coordinator made to the bank, as seen on the wire between them. */
@@ -73,12 +79,8 @@ class SignedParticipantCallsIntegrationTests {
 
     @Test
     void onlyTheCoordinatorsFreshSignedCallsMoveAPreparedBranch() throws Exception {
-        String database = EmbeddedPostgresServer.newDatabase("signed_bank");
-        String coordinatorUrl = startCoordinator();
-        Http client = TestCredentials.asClient(new Http(coordinatorUrl));
-        int bankPort = dev.verdict.testsupport.Ports.free();
-        String bankParticipantUrl = "http://localhost:" + bankPort + "/verdict/participant";
-        tap = tap(bankParticipantUrl);
+        startCoordinatorForABankOn("signed_bank");
+        tap = tap(participantUrl);
         startBank(bankPort, database, coordinatorUrl, "http://localhost:" + tap.getAddress().getPort() + "/verdict/participant");
         Http bankApi = new Http("http://localhost:" + bankPort);
         auditor = new ProtocolParticipant("auditor", coordinatorUrl, "jdbc:h2:mem:signed-auditor;DB_CLOSE_DELAY=-1")
@@ -97,14 +99,14 @@ class SignedParticipantCallsIntegrationTests {
         long now = System.currentTimeMillis() / 1000;
 
         Map<String, Answer> attacks = new java.util.LinkedHashMap<>();
-        attacks.put("unsigned commit", call(bankParticipantUrl + "/commit", Map.of(), commitBody));
-        attacks.put("commit signed with another secret", call(bankParticipantUrl + "/commit",
+        attacks.put("unsigned commit", call(participantUrl + "/commit", Map.of(), commitBody));
+        attacks.put("commit signed with another secret", call(participantUrl + "/commit",
                 signed("another secret that is also long enough", "/verdict/participant/commit", now, "n-1", commitBody), commitBody));
-        attacks.put("commit signed ten minutes ago", call(bankParticipantUrl + "/commit",
+        attacks.put("commit signed ten minutes ago", call(participantUrl + "/commit",
                 signed(TestCredentials.SIGNING_SECRET, "/verdict/participant/commit", now - 600, "n-2", commitBody), commitBody));
-        attacks.put("commit with the prepare's captured signature", call(bankParticipantUrl + "/commit", prepare.headers(), commitBody));
-        attacks.put("replay of the captured prepare", call(bankParticipantUrl + "/prepare", prepare.headers(), prepare.body()));
-        attacks.put("unsigned rollback", call(bankParticipantUrl + "/rollback", Map.of(), commitBody));
+        attacks.put("commit with the prepare's captured signature", call(participantUrl + "/commit", prepare.headers(), commitBody));
+        attacks.put("replay of the captured prepare", call(participantUrl + "/prepare", prepare.headers(), prepare.body()));
+        attacks.put("unsigned rollback", call(participantUrl + "/rollback", Map.of(), commitBody));
 
         attacks.forEach((what, answer) -> {
             assertThat(answer.status()).as(what + ": " + answer.raw()).isEqualTo(401);
@@ -123,7 +125,7 @@ class SignedParticipantCallsIntegrationTests {
         assertThat(prepared(database)).isEmpty();
         assertThat(balance(database)).isEqualTo(OPENING_BALANCE - 250);
         Captured coordinatorsCommit = wire.stream().filter(call -> call.path().endsWith("/commit")).findFirst().orElseThrow();
-        Answer replayedCommit = call(bankParticipantUrl + "/commit", coordinatorsCommit.headers(), coordinatorsCommit.body());
+        Answer replayedCommit = call(participantUrl + "/commit", coordinatorsCommit.headers(), coordinatorsCommit.body());
         assertThat(replayedCommit.status()).as(replayedCommit.raw()).isEqualTo(401);
         assertThat(replayedCommit.text("detail")).contains("replay");
         assertThat(balance(database)).isEqualTo(OPENING_BALANCE - 250);
@@ -131,11 +133,7 @@ class SignedParticipantCallsIntegrationTests {
 
     @Test
     void theSdkAnswersSignedCallsItCannotCarryOutWithTheDocumentedProblems() throws Exception {
-        String database = EmbeddedPostgresServer.newDatabase("answers_bank");
-        String coordinatorUrl = startCoordinator();
-        Http client = TestCredentials.asClient(new Http(coordinatorUrl));
-        int bankPort = dev.verdict.testsupport.Ports.free();
-        String participantUrl = "http://localhost:" + bankPort + "/verdict/participant";
+        startCoordinatorForABankOn("answers_bank");
         startBank(bankPort, database, coordinatorUrl, participantUrl);
         String id = client.post("/api/v1/transactions", Map.of()).text("id");
         assertThat(new Http("http://localhost:" + bankPort).withHeader("Verdict-Transaction", id)
@@ -158,11 +156,72 @@ class SignedParticipantCallsIntegrationTests {
         assertThat(prepared(database)).isEmpty();
     }
 
+    @Test
+    void signedCallsThatFindBusinessWorkStillRunningInTheBranchGetANoVoteOr503AndChangeNothing() throws Exception {
+        startCoordinatorForABankOn("busy_bank");
+        // a coordinator call waits 1 s for the branch; the debit may wait for its row as long as the test needs
+        startBank(bankPort, database, coordinatorUrl, participantUrl,
+                "--verdict.participant.lock-timeout=1s", "--verdict.participant.lock-wait-timeout=60s");
+        String id = client.post("/api/v1/transactions", Map.of("name", "busy")).text("id");
+
+        CompletableFuture<Answer> debit;
+        Answer prepare;
+        Answer commit;
+        Answer rollback;
+        try (Connection teller = Databases.open(database, "postgres", "postgres")) {
+            // someone outside the transaction holds account 3, so the debit stays at work inside the branch
+            teller.setAutoCommit(false);
+            teller.createStatement().execute("SELECT balance FROM account WHERE id = 3 FOR UPDATE");
+            debit = CompletableFuture.supplyAsync(() -> new Http("http://localhost:" + bankPort)
+                    .withHeader("Verdict-Transaction", id).post("/accounts/3/debit", Map.of("cents", 300)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Databases.queryLong(database, "postgres", "postgres",
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") == 1);
+            String branchId = client.get("/api/v1/transactions/" + id).body().path("branches").get(0).path("branchId").asString();
+            long now = System.currentTimeMillis() / 1000;
+
+            prepare = signedCall(participantUrl, "prepare", id, branchId, now, "busy-1");
+            commit = signedCall(participantUrl, "commit", id, branchId, now, "busy-2");
+            rollback = signedCall(participantUrl, "rollback", id, branchId, now, "busy-3");
+
+            assertThat(debit).as("the debit is still at work").isNotDone();
+            teller.rollback();
+        }
+
+        // prepare is never retried, so a branch still at work votes no; commit and rollback are told to come back
+        assertThat(prepare.status()).as(prepare.raw()).isEqualTo(200);
+        assertThat(prepare.text("vote")).isEqualTo("ABORT");
+        assertThat(prepare.text("detail")).contains("business work was still running");
+        for (Answer answer : List.of(commit, rollback)) {
+            assertThat(answer.status()).as(answer.raw()).isEqualTo(503);
+            assertThat(answer.contentType()).isEqualTo("application/problem+json");
+            assertThat(answer.text("type")).isEqualTo("urn:verdict:problem:branch-busy");
+            assertThat(answer.headers().get("retry-after")).containsExactly("1");
+        }
+        // neither call touched the branch: the debit finishes in it, and the transaction commits as a whole
+        assertThat(debit.get().status()).as(debit.get().raw()).isEqualTo(200);
+        assertThat(client.post("/api/v1/transactions/" + id + "/commit").text("status")).isEqualTo("COMMITTED");
+        assertThat(Databases.queryLong(database, "postgres", "postgres", "SELECT balance FROM account WHERE id = 3"))
+                .isEqualTo(OPENING_BALANCE - 300);
+        assertThat(prepared(database)).isEmpty();
+    }
+
     /** A call signed as the coordinator signs it, with the shared secret. */
     private static Answer signedCall(String participantUrl, String action, String id, String branchId, long timestamp, String nonce) {
         byte[] body = ("{\"transactionId\":\"" + id + "\",\"branchId\":\"" + branchId + "\"}").getBytes(StandardCharsets.UTF_8);
         return call(participantUrl + "/" + action,
                 signed(TestCredentials.SIGNING_SECRET, "/verdict/participant/" + action, timestamp, nonce, body), body);
+    }
+
+    /**
+     * A new bank database, the coordinator and a client of it, and the port and participant URL that the bank,
+     * started by the test, will have.
+     */
+    private void startCoordinatorForABankOn(String databasePrefix) throws IOException {
+        database = EmbeddedPostgresServer.newDatabase(databasePrefix);
+        coordinatorUrl = startCoordinator();
+        client = TestCredentials.asClient(new Http(coordinatorUrl));
+        bankPort = dev.verdict.testsupport.Ports.free();
+        participantUrl = "http://localhost:" + bankPort + "/verdict/participant";
     }
 
     /** The coordinator, in this JVM, on a log of its own; answers its URL once it is ready. */
@@ -177,11 +236,13 @@ class SignedParticipantCallsIntegrationTests {
     }
 
     /** Bank A with the real SDK on a PostgreSQL database, telling the coordinator to call it at {@code advertisedUrl}. */
-    private void startBank(int port, String database, String coordinatorUrl, String advertisedUrl) {
-        bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(List.of("--spring.config.name=bank",
+    private void startBank(int port, String database, String coordinatorUrl, String advertisedUrl, String... more) {
+        List<String> arguments = new java.util.ArrayList<>(List.of("--spring.config.name=bank",
                 "--spring.profiles.active=a", "--server.port=" + port, "--spring.datasource.url=" + database,
                 "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--verdict.coordinator-url=" + coordinatorUrl, "--verdict.participant.advertised-url=" + advertisedUrl),
+                "--verdict.coordinator-url=" + coordinatorUrl, "--verdict.participant.advertised-url=" + advertisedUrl));
+        arguments.addAll(List.of(more));
+        bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(arguments,
                 TestCredentials.participantArguments()).toArray(String[]::new));
     }
 
@@ -207,7 +268,7 @@ class SignedParticipantCallsIntegrationTests {
     }
 
     /** A forwarder between the coordinator and the bank that keeps a copy of every call: the attacker's wiretap. */
-    private HttpServer tap(String bankParticipantUrl) throws IOException {
+    private HttpServer tap(String participantUrl) throws IOException {
         HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/verdict/participant", exchange -> {
@@ -219,7 +280,7 @@ class SignedParticipantCallsIntegrationTests {
                     CallSignature.SIGNATURE, String.valueOf(exchange.getRequestHeaders().getFirst(CallSignature.SIGNATURE)));
             wire.add(new Captured(action, headers, body));
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bankParticipantUrl + action))
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(participantUrl + action))
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
                 headers.forEach(request::header);
                 HttpResponse<byte[]> answer = forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.xa.PGXADataSource;
 
 import dev.verdict.testsupport.Databases;
-import dev.verdict.testsupport.Ports;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.verdict.testsupport.RestartablePostgres;
 
 /** A PostgreSQL that restarts loses nothing that was prepared, and leaves no broken connection in use. */
 class DatabaseRestartIntegrationTests {
@@ -23,14 +23,13 @@ class DatabaseRestartIntegrationTests {
     @TempDir
     Path data;
 
-    final int port = Ports.free();
-    EmbeddedPostgres database;
+    RestartablePostgres database;
     String url;
 
     @BeforeEach
     void startDatabase() throws Exception {
-        database = start();
-        url = database.getJdbcUrl("postgres", "postgres");
+        database = new RestartablePostgres(data, Map.of("max_prepared_transactions", "10"));
+        url = database.server().getJdbcUrl("postgres", "postgres");
         try (Connection connection = Databases.open(url, "postgres", "postgres"); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE item (id VARCHAR(64) PRIMARY KEY)");
         }
@@ -93,8 +92,7 @@ class DatabaseRestartIntegrationTests {
     }
 
     private void restartDatabase() throws Exception {
-        database.close();
-        database = start();
+        database.restart();
     }
 
     private static void commit(BranchManager branches, String tx, String item) throws Exception {
@@ -107,11 +105,6 @@ class DatabaseRestartIntegrationTests {
 
     private long items() {
         return Databases.queryLong(url, "postgres", "postgres", "SELECT COUNT(*) FROM item");
-    }
-
-    private EmbeddedPostgres start() throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("max_prepared_transactions", "10").start();
     }
 
     private BranchManager manager(OutcomeInquiry.Outcome outcome) throws Exception {

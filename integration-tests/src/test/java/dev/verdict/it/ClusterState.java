@@ -1,0 +1,81 @@
+package dev.verdict.it;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.verdict.testsupport.Databases;
+
+/**
+ * What the fault run's databases hold, read from outside the processes: the log's transactions and branches,
+ * and each bank's accounts, commit markers and prepared branches.
+ */
+record ClusterState(boolean postgresLog, String logUrl, Map<String, String> bankDatabases) {
+
+    long unfinishedInLog() {
+        return Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
+                "SELECT id FROM global_transaction WHERE state NOT IN ('COMMITTED', 'ABORTED')").size();
+    }
+
+    Map<String, String> outcomesInLog() {
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        for (String row : Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
+                "SELECT id || ' ' || state FROM global_transaction")) {
+            String[] parts = row.split(" ");
+            outcomes.put(parts[0], parts[1]);
+        }
+        return outcomes;
+    }
+
+    /** Each transaction's branches in the log, as the banks ("a", "b") they are in. */
+    Map<String, List<String>> branchesInLog() {
+        Map<String, List<String>> branches = new LinkedHashMap<>();
+        for (String row : Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
+                "SELECT transaction_id || ' ' || participant_name FROM branch")) {
+            String[] parts = row.split(" ");
+            branches.computeIfAbsent(parts[0], key -> new ArrayList<>()).add(parts[1].equals("bank-a") ? "a" : "b");
+        }
+        return branches;
+    }
+
+    /** The transactions a bank holds a commit marker of. */
+    Set<String> markers(String bank) {
+        return new HashSet<>(Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
+                "SELECT transaction_id FROM verdict_committed_branch"));
+    }
+
+    /** A bank's balance of each account. */
+    Map<Long, Long> balances(String bank) {
+        Map<Long, Long> balances = new TreeMap<>();
+        for (String row : Databases.strings(bankDatabases.get(bank), "postgres", "postgres",
+                "SELECT id || ' ' || balance FROM account")) {
+            String[] parts = row.split(" ");
+            balances.put(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        }
+        return balances;
+    }
+
+    List<String> preparedIn(String bank) {
+        return Databases.preparedTransactions(bankDatabases.get(bank), "postgres", "postgres");
+    }
+
+    /**
+     * The log's JDBC URL, for the coordinator and for the checks: an H2 log is opened in its server mode, so that
+     * the checks can read the file while the coordinator holds it.
+     */
+    String jdbcLogUrl() {
+        return postgresLog ? logUrl : logUrl + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+    }
+
+    String logUser() {
+        return postgresLog ? "postgres" : "verdict";
+    }
+
+    String logPassword() {
+        return postgresLog ? "postgres" : "";
+    }
+}
