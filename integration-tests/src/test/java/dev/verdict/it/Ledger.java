@@ -114,9 +114,23 @@ final class Ledger {
             long should = openingBalance + expected.getOrDefault(bank, Map.of()).getOrDefault(account, 0L);
             if (balance != should) {
                 violations.add("bank " + bank + " account " + account + " holds " + balance + " cents; the committed transfers"
-                        + " make it " + should);
+                        + " make it " + should + suspects(bank, account, balance - should, outcomes));
             }
         }));
         return violations;
+    }
+
+    /** The transfers whose amount would explain an account's difference, to start the search with. */
+    private String suspects(String bank, long account, long difference, Map<String, String> outcomes) {
+        List<String> suspects = new ArrayList<>();
+        transfers.forEach((id, transfer) -> {
+            boolean debit = transfer.from().equals(bank) && transfer.fromAccount() == account;
+            boolean credit = transfer.to().equals(bank) && transfer.toAccount() == account;
+            if ((debit || credit) && transfer.cents() == Math.abs(difference)) {
+                suspects.add(id + " (" + (debit ? "debit" : "credit") + ", client told " + told.getOrDefault(id, Told.UNKNOWN)
+                        + ", log " + outcomes.getOrDefault(id, "unknown") + ")");
+            }
+        });
+        return suspects.isEmpty() ? "" : "; transfers of that amount: " + String.join(", ", suspects);
     }
 }

@@ -119,7 +119,9 @@ final class PreparedBranchRecovery {
 
     void commitFromDatabase(BranchXid xid) {
         try {
-            if (prepared.resolve(xid, true)) {
+            if (prepared.committed(xid)) {
+                rollBackGhost(xid);
+            } else if (prepared.resolve(xid, true)) {
                 log.info("Branch {} of transaction {} committed from the database's prepared list", xid.branchId(), xid.transactionId());
             } else if (!prepared.committed(xid)) {
                 throw new UnknownBranchException("this participant's database holds no prepared branch " + xid.branchId()
@@ -131,6 +133,20 @@ final class PreparedBranchRecovery {
             crashPoints.reach(CrashPoints.AFTER_COMMIT);
         } catch (SQLException | XAException e) {
             throw new IllegalStateException("could not commit branch " + xid.branchId() + " from the database: " + e, e);
+        }
+    }
+
+    /**
+     * The marker commits with its branch, so a branch whose marker has committed is finished, and one the
+     * database still lists as prepared under its id is not that branch. H2 can list a branch it has already
+     * committed or rolled back once more after a later crash, attached to a transaction that reused its
+     * internal id and never prepared; committing that entry would commit another request's half-done work.
+     * It is rolled back instead, which is that work's right outcome anyway.
+     */
+    private void rollBackGhost(BranchXid xid) throws SQLException, XAException {
+        if (prepared.resolve(xid, false)) {
+            log.warn("Branch {} of transaction {} committed earlier, yet the database listed it as prepared again: rolled back"
+                    + " that entry, which holds no work of the branch (it is not committed twice)", xid.branchId(), xid.transactionId());
         }
     }
 
