@@ -197,10 +197,13 @@ final class FaultCluster implements AutoCloseable {
         if (name.equals("coordinator")) {
             app = PackagedApp.coordinator();
             health = "http://localhost:" + coordinatorPort + "/actuator/health/readiness";
-            // a prepare-timeout of 1 s: the proxy's delays (0.2 to 1.7 s) then also make prepares that arrive too late
+            // prepare and phase-2 timeouts of 1 s: the proxy's delays (0.2 to 1.7 s) then also make prepares that
+            // arrive after the abort, and commits or rollbacks that arrive after the coordinator gave up on them
+            // and sent them again
             args.addAll(ProcessArguments.coordinator(coordinatorPort, directory, crashPoint).stream()
                     .map(arg -> arg.startsWith("--verdict.coordinator.prepare-timeout=") ? "--verdict.coordinator.prepare-timeout=1s" : arg)
                     .toList());
+            args.add("--verdict.coordinator.phase2-timeout=1s");
             args.addAll(List.of("--spring.datasource.url=" + state.jdbcLogUrl(), "--spring.datasource.username=" + state.logUser(),
                     "--spring.datasource.password=" + state.logPassword()));
         } else {
