@@ -10,7 +10,8 @@ import java.util.Map;
  * What to measure, from the environment, so that {@code ./demo.sh bench} takes it as variables:
  * {@code BENCH_CLIENTS=1,16,64}, {@code BENCH_SECONDS=20}, {@code BENCH_WARMUP_SECONDS=5},
  * {@code BENCH_ACCOUNTS=10000} per bank, {@code BENCH_HOT=n} (draw accounts from the first n only),
- * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone},
+ * {@code BENCH_BANKS=postgres|h2}, {@code BENCH_MODES=baseline,verdict-h2-log,verdict-pg-log,atomikos,coordinator-alone}
+ * (and, only when named, {@code verdict-h2-log-at-decision}),
  * {@code BENCH_REPORT_SECONDS} (how often to print progress) and {@code BENCH_PROFILE=true} (a flight
  * recording of the coordinator). {@code BENCH_JIT_WARMUP_SECONDS} (120) runs each just-started set of services
  * unmeasured at 16 clients before its first case. {@code BENCH_SOAK_MINUTES=n} runs instead the long run: Verdict on the H2
@@ -23,6 +24,8 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
     /** The cases, in the order they run. */
     enum Mode {
         BASELINE("baseline"), VERDICT_H2_LOG("verdict-h2-log"), VERDICT_PG_LOG("verdict-pg-log"), ATOMIKOS("atomikos"),
+        /** Not run by default: the H2 log, the commit answered once the decision is logged (respond-async). */
+        VERDICT_H2_LOG_AT_DECISION("verdict-h2-log-at-decision"),
         /** The coordinator with participants that answer at once: its own cost, and plain HTTP servers. */
         COORDINATOR_ALONE("coordinator-alone");
 
@@ -35,7 +38,8 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
         static Mode of(String label) {
             return Arrays.stream(values()).filter(mode -> mode.label.equals(label.strip())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("BENCH_MODES: unknown mode '" + label
-                            + "'; choose from baseline, verdict-h2-log, verdict-pg-log, atomikos"));
+                            + "'; choose from baseline, verdict-h2-log, verdict-pg-log, atomikos, coordinator-alone,"
+                            + " verdict-h2-log-at-decision"));
         }
     }
 

@@ -47,7 +47,8 @@ class BenchmarkRunner implements ApplicationRunner {
             services.startCoordinator(false, "start");
             services.startBanks();
             BankCalls banks = new BankCalls(http, services);
-            VerdictTransfers verdict = new VerdictTransfers(transactions, banks);
+            VerdictTransfers verdict = new VerdictTransfers(transactions, banks, false);
+            VerdictTransfers verdictAtDecision = new VerdictTransfers(transactions, banks, true);
             if (!settings.soak().isZero()) {
                 services.startCoordinator(false, "long-run", Soak.coordinatorArguments());
                 new Soak(settings, services, http).run(verdict::transfer);
@@ -62,14 +63,15 @@ class BenchmarkRunner implements ApplicationRunner {
                     continue;
                 }
                 JavaProcess coordinator = switch (mode) {
-                    case VERDICT_H2_LOG -> services.startCoordinator(false, mode.label);
+                    case VERDICT_H2_LOG, VERDICT_H2_LOG_AT_DECISION -> services.startCoordinator(false, mode.label);
                     case VERDICT_PG_LOG -> services.startCoordinator(true, mode.label);
                     default -> null;
                 };
                 if (coordinator != null || !warmedUp) {
                     // A JVM just started compiles its hot paths for a minute or more: measure the steady state
                     // that a long-running service is in, not the warm-up.
-                    workload.warmUp(mode.label, coordinator == null ? banks::withoutGlobalTransaction : verdict::transfer);
+                    workload.warmUp(mode.label, coordinator == null ? banks::withoutGlobalTransaction
+                            : mode == Mode.VERDICT_H2_LOG_AT_DECISION ? verdictAtDecision::transfer : verdict::transfer);
                     warmedUp = true;
                 }
                 for (int clients : settings.clients()) {
@@ -88,7 +90,11 @@ class BenchmarkRunner implements ApplicationRunner {
                             measured = workload.run(mode.label, clients, atomikos::transfer, measuredStarts, cpu::stop);
                         }
                     } else {
-                        Workload.Transfer transfer = mode == Mode.BASELINE ? banks::withoutGlobalTransaction : verdict::transfer;
+                        Workload.Transfer transfer = switch (mode) {
+                            case BASELINE -> banks::withoutGlobalTransaction;
+                            case VERDICT_H2_LOG_AT_DECISION -> verdictAtDecision::transfer;
+                            default -> verdict::transfer;
+                        };
                         measured = workload.run(mode.label, clients, transfer, measuredStarts, cpu::stop);
                     }
                     Results.Row row = results.add(mode.label, clients, measured, cpu.millisPer(measured.committed() + measured.aborted()));

@@ -102,8 +102,11 @@ final class Services implements AutoCloseable {
         stopCoordinator();
         List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
         if (settings.profile()) {
+            // CPU-time samples (JDK 25, Linux) count what burns the processor; the profile's execution
+            // samples alone under-count threads that are busy only in short bursts.
             jvm.add("-XX:StartFlightRecording=filename=" + directory.resolve("coordinator-" + label + ".jfr")
-                    + ",settings=profile,dumponexit=true");
+                    + ",settings=profile,dumponexit=true"
+                    + (Runtime.version().feature() >= 25 ? ",jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=1ms" : ""));
         }
         List<String> arguments = new ArrayList<>(List.of("--server.port=" + coordinatorPort,
                 "--verdict.coordinator.data-dir=" + directory.resolve("h2-log").resolve(Integer.toString(++coordinatorStarts))));

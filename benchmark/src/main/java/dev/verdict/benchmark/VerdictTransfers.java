@@ -3,26 +3,36 @@ package dev.verdict.benchmark;
 import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.benchmark.Workload.Outcome;
+import dev.verdict.participant.TransactionContext;
 import dev.verdict.participant.autoconfigure.GlobalTransactionAbortedException;
 import dev.verdict.participant.autoconfigure.GlobalTransactions;
 
-/** A transfer as a Verdict global transaction, with the SDK's client API, as a user would write it. */
+/**
+ * A transfer as a Verdict global transaction, with the SDK's client API, as a user would write it; with
+ * {@code atDecision}, the commit returns once the decision is logged, and phase 2 goes on in the background.
+ */
 final class VerdictTransfers {
 
     private final GlobalTransactions transactions;
     private final BankCalls banks;
+    private final boolean atDecision;
 
-    VerdictTransfers(GlobalTransactions transactions, BankCalls banks) {
+    VerdictTransfers(GlobalTransactions transactions, BankCalls banks, boolean atDecision) {
         this.transactions = transactions;
         this.banks = banks;
+        this.atDecision = atDecision;
     }
 
     Outcome transfer(boolean fromA, int fromAccount, int toAccount) {
         try {
-            transactions.execute("bench", transaction -> {
-                banks.transfer(fromA, fromAccount, toAccount);
-                return null;
-            });
+            if (atDecision) {
+                transferAnsweredAtDecision(fromA, fromAccount, toAccount);
+            } else {
+                transactions.execute("bench", transaction -> {
+                    banks.transfer(fromA, fromAccount, toAccount);
+                    return null;
+                });
+            }
             return Outcome.COMMITTED;
         } catch (GlobalTransactionAbortedException e) {
             return Outcome.ABORTED;
@@ -33,5 +43,17 @@ final class VerdictTransfers {
             }
             throw e;
         }
+    }
+
+    /** As {@code execute} does it, but with the commit that answers at the decision. */
+    private void transferAnsweredAtDecision(boolean fromA, int fromAccount, int toAccount) {
+        String id = transactions.begin("bench", null).id();
+        try (var bound = TransactionContext.bind(id)) {
+            banks.transfer(fromA, fromAccount, toAccount);
+        } catch (RuntimeException e) {
+            transactions.rollback(id);
+            throw e;
+        }
+        transactions.commitAtDecision(id);
     }
 }

@@ -47,8 +47,23 @@ public class GlobalTransactions {
      * @throws GlobalTransactionAbortedException if any participant voted no or the transaction had timed out
      */
     public void commit(String transactionId) {
+        commit(transactionId, answerAtDecision);
+    }
+
+    /**
+     * Commits, returning as soon as the coordinator has logged its commit decision, whatever
+     * {@code verdict.answer-at-decision} says: phase 2 goes on in the background, and every participant
+     * commits, as with {@link #commit(String)}.
+     *
+     * @throws GlobalTransactionAbortedException if any participant voted no or the transaction had timed out
+     */
+    public void commitAtDecision(String transactionId) {
+        commit(transactionId, true);
+    }
+
+    private void commit(String transactionId, boolean atDecision) {
         try {
-            coordinator.commit(transactionId, answerAtDecision);
+            coordinator.commit(transactionId, atDecision);
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode() == HttpStatus.CONFLICT) {
                 ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
