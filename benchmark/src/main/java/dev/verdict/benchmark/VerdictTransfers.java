@@ -1,9 +1,11 @@
 package dev.verdict.benchmark;
 
+import java.util.function.Function;
+
 import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.benchmark.Workload.Outcome;
-import dev.verdict.participant.TransactionContext;
+import dev.verdict.participant.autoconfigure.GlobalTransaction;
 import dev.verdict.participant.autoconfigure.GlobalTransactionAbortedException;
 import dev.verdict.participant.autoconfigure.GlobalTransactions;
 
@@ -25,13 +27,14 @@ final class VerdictTransfers {
 
     Outcome transfer(boolean fromA, int fromAccount, int toAccount) {
         try {
+            Function<GlobalTransaction, Void> work = transaction -> {
+                banks.transfer(fromA, fromAccount, toAccount);
+                return null;
+            };
             if (atDecision) {
-                transferAnsweredAtDecision(fromA, fromAccount, toAccount);
+                transactions.executeAtDecision("bench", work);
             } else {
-                transactions.execute("bench", transaction -> {
-                    banks.transfer(fromA, fromAccount, toAccount);
-                    return null;
-                });
+                transactions.execute("bench", work);
             }
             return Outcome.COMMITTED;
         } catch (GlobalTransactionAbortedException e) {
@@ -43,17 +46,5 @@ final class VerdictTransfers {
             }
             throw e;
         }
-    }
-
-    /** As {@code execute} does it, but with the commit that answers at the decision. */
-    private void transferAnsweredAtDecision(boolean fromA, int fromAccount, int toAccount) {
-        String id = transactions.begin("bench", null).id();
-        try (var bound = TransactionContext.bind(id)) {
-            banks.transfer(fromA, fromAccount, toAccount);
-        } catch (RuntimeException e) {
-            transactions.rollback(id);
-            throw e;
-        }
-        transactions.commitAtDecision(id);
     }
 }

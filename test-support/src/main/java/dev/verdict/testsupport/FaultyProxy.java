@@ -90,9 +90,9 @@ public final class FaultyProxy implements AutoCloseable {
                 .mapToInt(answer -> answer.getValue().get()).sum();
     }
 
-    private int nextDelayMillis() {
+    private int millisBetween(int least, int most) {
         synchronized (random) {
-            return 200 + random.nextInt(1500);
+            return least + random.nextInt(most - least);
         }
     }
 
@@ -102,12 +102,6 @@ public final class FaultyProxy implements AutoCloseable {
                 return Fault.NONE;
             }
             return Fault.values()[1 + random.nextInt(Fault.values().length - 1)];
-        }
-    }
-
-    private int nextReplayDelayMillis() {
-        synchronized (random) {
-            return 500 + random.nextInt(4500);
         }
     }
 
@@ -132,7 +126,7 @@ public final class FaultyProxy implements AutoCloseable {
                 case DELAY -> {
                     delayed.incrementAndGet();
                     // the fault itself: the network holds the request for a while
-                    Thread.sleep(nextDelayMillis());
+                    Thread.sleep(millisBetween(200, 1700));
                 }
                 case CUT_ANSWER -> cut.incrementAndGet();
                 case DUPLICATE -> duplicated.incrementAndGet();
@@ -144,7 +138,7 @@ public final class FaultyProxy implements AutoCloseable {
                 case REPLAY_LATER -> request -> Thread.ofVirtual().start(() -> {
                     try {
                         // the fault itself: the network delivers this copy again, long after the original
-                        Thread.sleep(nextReplayDelayMillis());
+                        Thread.sleep(millisBetween(500, 5000));
                         sendCopy(request);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

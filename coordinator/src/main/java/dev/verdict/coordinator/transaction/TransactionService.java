@@ -147,11 +147,9 @@ public class TransactionService {
 
     /**
      * Runs two-phase commit. Returns the transaction as it ends up: COMMITTED, COMMITTING when the
-     * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason.
-     */
-    /**
-     * Runs two-phase commit; with {@code answerAtDecision}, answers as soon as the decision is logged, with
-     * phase 2 finishing in the background (COMMITTING or ABORTING).
+     * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason. With
+     * {@code answerAtDecision}, answers as soon as the decision is logged, with phase 2 finishing in the
+     * background (COMMITTING or ABORTING).
      */
     public TransactionDetails commit(String id, boolean answerAtDecision, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {

@@ -123,7 +123,7 @@ final class PreparedBranchRecovery {
                 rollBackGhost(xid);
             } else if (prepared.resolve(xid, true)) {
                 log.info("Branch {} of transaction {} committed from the database's prepared list", xid.branchId(), xid.transactionId());
-            } else if (!prepared.committed(xid)) {
+            } else if (!prepared.committed(xid)) { // read again: another process of the service may have committed it since
                 throw new UnknownBranchException("this participant's database holds no prepared branch " + xid.branchId()
                         + " of transaction " + xid.transactionId() + " and no record that it committed;"
                         + " its outcome is unknown");

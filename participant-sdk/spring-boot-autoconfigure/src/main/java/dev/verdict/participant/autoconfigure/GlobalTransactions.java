@@ -84,6 +84,15 @@ public class GlobalTransactions {
      * back when it throws (and rethrows).
      */
     public <T> T execute(@Nullable String name, Function<GlobalTransaction, T> work) {
+        return execute(name, work, answerAtDecision);
+    }
+
+    /** As {@link #execute}, committing with {@link #commitAtDecision}. */
+    public <T> T executeAtDecision(@Nullable String name, Function<GlobalTransaction, T> work) {
+        return execute(name, work, true);
+    }
+
+    private <T> T execute(@Nullable String name, Function<GlobalTransaction, T> work, boolean atDecision) {
         GlobalTransaction transaction = begin(name, null);
         T result;
         try (var ignored = TransactionContext.bind(transaction.id())) {
@@ -96,7 +105,7 @@ public class GlobalTransactions {
             }
             throw e;
         }
-        commit(transaction.id());
+        commit(transaction.id(), atDecision);
         return result;
     }
 }

@@ -18,8 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * Over real HTTP: a commit asks the coordinator to answer at its decision ({@code Prefer: respond-async})
- * when {@code verdict.answer-at-decision} says so, or when the caller uses {@code commitAtDecision}; never
- * otherwise.
+ * when {@code verdict.answer-at-decision} says so, or when the caller uses {@code commitAtDecision} or
+ * {@code executeAtDecision}; never otherwise.
  */
 class GlobalTransactionsTests {
 
@@ -43,6 +43,13 @@ class GlobalTransactionsTests {
         assertThat(preferences).containsExactly("none", "respond-async", "respond-async");
     }
 
+    @Test
+    void executeAtDecisionCommitsWithTheAnswerAtTheDecision() {
+        transactions(false).executeAtDecision("transfer", transaction -> null);
+
+        assertThat(preferences).containsExactly("respond-async");
+    }
+
     private GlobalTransactions transactions(boolean answerAtDecision) {
         return new GlobalTransactions(new CoordinatorClient(RestClient.builder(),
                 "http://127.0.0.1:" + coordinator.getAddress().getPort(), Duration.ofSeconds(5), "token"), answerAtDecision);
@@ -51,13 +58,18 @@ class GlobalTransactionsTests {
     private HttpServer start() {
         try {
             HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            http.createContext("/api/v1/transactions/", exchange -> {
-                String prefer = exchange.getRequestHeaders().getFirst("Prefer");
-                preferences.add(prefer == null ? "none" : prefer);
-                String id = exchange.getRequestURI().getPath().split("/")[4];
-                byte[] body = ("{\"id\":\"" + id + "\",\"status\":\"COMMITTED\"}").getBytes(StandardCharsets.UTF_8);
+            http.createContext("/api/v1/transactions", exchange -> {
+                String[] path = exchange.getRequestURI().getPath().split("/");
+                boolean begin = path.length == 4;
+                if (!begin) {
+                    String prefer = exchange.getRequestHeaders().getFirst("Prefer");
+                    preferences.add(prefer == null ? "none" : prefer);
+                }
+                String id = begin ? "node1-begun" : path[4];
+                byte[] body = ("{\"id\":\"" + id + "\",\"status\":\"" + (begin ? "ACTIVE" : "COMMITTED")
+                        + "\",\"expiresAt\":\"2030-01-01T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
+                exchange.sendResponseHeaders(begin ? 201 : 200, body.length);
                 exchange.getResponseBody().write(body);
                 exchange.close();
             });
