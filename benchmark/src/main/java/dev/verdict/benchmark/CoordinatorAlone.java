@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import dev.verdict.testsupport.JavaProcess;
 import dev.verdict.testsupport.PlainHttpParticipant;
@@ -22,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The coordinator alone: transactions whose two participants answer at once and do no work, so that what
  * is measured is the coordinator's own time and CPU. Each transaction is a begin, two registrations (made
- * here, as the participants would), and a commit. It runs twice: with participants that write each answer
- * in one packet, and with participants served as many small HTTP servers serve (status line and body in
- * separate packets, no TCP_NODELAY), which stall a client that delays its acknowledgements.
+ * here, as the participants would), and a commit. It runs three times: with participants that write each
+ * answer in one packet; with participants served as many small HTTP servers serve (status line and body in
+ * separate packets, no TCP_NODELAY), which stall a client that delays its acknowledgements; and with
+ * branches that register already prepared, so that commit makes no prepare calls.
  */
 final class CoordinatorAlone {
 
@@ -34,6 +36,20 @@ final class CoordinatorAlone {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The participants of a case: how they write their answers, and whether they prepare before registering. */
+    private enum Participants {
+        ONE_WRITE("one write, TCP_NODELAY"),
+        SPLIT_WRITES("split writes, no TCP_NODELAY"),
+        /** One-write participants whose branches register prepared: commit makes no prepare call. */
+        PREPARED_FIRST("registered prepared, one write");
+
+        final String label;
+
+        Participants(String label) {
+            this.label = label;
+        }
+    }
 
     private final BenchSettings settings;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -46,19 +62,20 @@ final class CoordinatorAlone {
         List<Row> rows = new ArrayList<>();
         try (PlainHttpParticipant first = new PlainHttpParticipant(false); PlainHttpParticipant second = new PlainHttpParticipant(false)) {
             new Workload(settings).warmUp("coordinator alone", (fromA, fromAccount, toAccount) -> {
-                transaction(coordinatorUrl, first, second);
+                transaction(coordinatorUrl, first, second, false);
                 return Workload.Outcome.COMMITTED;
             });
         }
-        for (boolean split : List.of(false, true)) {
-            String label = split ? "split writes, no TCP_NODELAY" : "one write, TCP_NODELAY";
+        for (Participants kind : Participants.values()) {
+            String label = kind.label;
+            boolean split = kind == Participants.SPLIT_WRITES;
             try (PlainHttpParticipant first = new PlainHttpParticipant(split); PlainHttpParticipant second = new PlainHttpParticipant(split)) {
                 for (int clients : clientCounts) {
                     Duration[] cpu = new Duration[2];
                     List<Long> commitLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
                     Workload.Measured measured = new Workload(settings).run("coordinator alone, " + label, clients,
                             (fromA, fromAccount, toAccount) -> {
-                                long[] commitNanos = transaction(coordinatorUrl, first, second);
+                                long[] commitNanos = transaction(coordinatorUrl, first, second, kind == Participants.PREPARED_FIRST);
                                 commitLatencies.add(commitNanos[0]);
                                 return commitNanos[1] == 1 ? Workload.Outcome.COMMITTED : Workload.Outcome.ABORTED;
                             },
@@ -89,18 +106,24 @@ final class CoordinatorAlone {
         return rows;
     }
 
-    /** One transaction: begin, two registrations, commit. Answers the commit's time and 1 if it committed. */
-    private long[] transaction(String coordinatorUrl, PlainHttpParticipant first, PlainHttpParticipant second) {
+    /**
+     * One transaction: begin, two registrations (as branches that came prepared, if {@code prepared}), commit.
+     * Answers the commit's time and 1 if it committed.
+     */
+    private long[] transaction(String coordinatorUrl, PlainHttpParticipant first, PlainHttpParticipant second, boolean prepared) {
         String id = post(coordinatorUrl + "/api/v1/transactions", "{}", TestCredentials.CLIENT_TOKEN).path("id").asString();
-        register(coordinatorUrl, id, "plain-1", first.url());
-        register(coordinatorUrl, id, "plain-2", second.url());
+        register(coordinatorUrl, id, "plain-1", first.url(), prepared);
+        register(coordinatorUrl, id, "plain-2", second.url(), prepared);
         long started = System.nanoTime();
         JsonNode outcome = post(coordinatorUrl + "/api/v1/transactions/" + id + "/commit", "", TestCredentials.CLIENT_TOKEN);
         return new long[] {System.nanoTime() - started, "COMMITTED".equals(outcome.path("status").asString()) ? 1 : 0};
     }
 
-    private void register(String coordinatorUrl, String id, String name, String url) {
-        post(coordinatorUrl + "/api/v1/transactions/" + id + "/participants", JSON.writeValueAsString(Map.of("name", name, "url", url)),
+    private void register(String coordinatorUrl, String id, String name, String url, boolean prepared) {
+        Map<String, Object> registration = prepared
+                ? Map.of("name", name, "url", url, "branchId", UUID.randomUUID().toString(), "prepared", true)
+                : Map.of("name", name, "url", url);
+        post(coordinatorUrl + "/api/v1/transactions/" + id + "/participants", JSON.writeValueAsString(registration),
                 TestCredentials.PARTICIPANT_TOKEN);
     }
 

@@ -116,6 +116,7 @@ final class Services implements AutoCloseable {
         }
         arguments.addAll(TestCredentials.coordinatorArguments());
         arguments.addAll(more);
+        arguments.addAll(settings.coordinatorArguments());
         coordinator = JavaProcess.start(PackagedApp.coordinator(), directory.resolve("coordinator-" + label + ".log"), jvm, arguments);
         coordinator.awaitHttp("http://localhost:" + coordinatorPort + "/actuator/health/readiness", Duration.ofMinutes(2));
         return coordinator;

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -28,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * database driven with H2's own two-phase-commit SQL ({@code PREPARE COMMIT}, {@code COMMIT TRANSACTION}).
  * A business call {@code POST /work} with the {@code Verdict-Transaction} header registers a branch and
  * inserts a row; the coordinator's prepare, commit and rollback finish it, each refused with 401 unless signed
- * as the document says. How it votes is set by the test.
+ * as the document says. How it votes is set by the test, and whether it prepares each branch itself before
+ * registering it.
  */
 public final class ProtocolParticipant implements AutoCloseable {
 
@@ -59,8 +61,10 @@ public final class ProtocolParticipant implements AutoCloseable {
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger rollbacks = new AtomicInteger();
     private final AtomicInteger refusedCalls = new AtomicInteger();
+    private final AtomicInteger prepareCalls = new AtomicInteger();
     private final DocumentedSignature signature = new DocumentedSignature(TestCredentials.SIGNING_SECRET);
     private volatile Behaviour behaviour = Behaviour.VOTE_YES;
+    private volatile boolean prepareBeforeRegistering;
 
     private record Branch(String branchId, Connection connection) {
     }
@@ -100,6 +104,20 @@ public final class ProtocolParticipant implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on a business call prepares its branch itself, under an id it chooses, and registers it as
+     * prepared; a refused registration rolls the branch back.
+     */
+    public ProtocolParticipant prepareBeforeRegistering() {
+        this.prepareBeforeRegistering = true;
+        return this;
+    }
+
+    /** Prepare calls the coordinator made. */
+    public int prepareCalls() {
+        return prepareCalls.get();
+    }
+
     public void releasePrepare() {
         prepareReleased.countDown();
     }
@@ -137,13 +155,18 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     /** Makes the business call of this participant within a transaction, as a client would. */
     public void doWork(String transactionId) {
+        int status = tryWork(transactionId);
+        if (status != 200) {
+            throw new IllegalStateException("work failed: " + status);
+        }
+    }
+
+    /** The business call, answering its status: 200, or 409 when the coordinator refused the branch. */
+    public int tryWork(String transactionId) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/work"))
+            return http.send(HttpRequest.newBuilder(URI.create(url() + "/work"))
                     .header("Verdict-Transaction", transactionId).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("work failed: " + response.statusCode() + " " + response.body());
-            }
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -154,12 +177,10 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     private Response work(HttpExchange exchange) throws Exception {
         String transactionId = exchange.getRequestHeaders().getFirst("Verdict-Transaction");
-        HttpResponse<String> registered = http.send(HttpRequest.newBuilder(
-                        URI.create(coordinatorUrl + "/api/v1/transactions/" + transactionId + "/participants"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + TestCredentials.PARTICIPANT_TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("name", name, "url", url()))))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        if (prepareBeforeRegistering) {
+            return workPreparedFirst(transactionId);
+        }
+        HttpResponse<String> registered = register(transactionId, Map.of("name", name, "url", url()));
         if (registered.statusCode() != 201 && registered.statusCode() != 200) {
             return new Response(409, registered.body());
         }
@@ -173,7 +194,37 @@ public final class ProtocolParticipant implements AutoCloseable {
         return new Response(200, "{}");
     }
 
+    /** The work, then its prepare, then the registration, which must not be refused for the work to count. */
+    private Response workPreparedFirst(String transactionId) throws Exception {
+        String branchId = UUID.randomUUID().toString();
+        Connection connection = Databases.open(databaseUrl, "sa", "");
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO work (transaction_id) VALUES ('" + transactionId + "')");
+            statement.execute("PREPARE COMMIT " + sqlName(branchId));
+        }
+        Branch branch = new Branch(branchId, connection);
+        branches.put(branchId, branch);
+        HttpResponse<String> registered = register(transactionId, Map.of("name", name, "url", url(), "branchId", branchId,
+                "prepared", true));
+        if (registered.statusCode() != 201 && registered.statusCode() != 200) {
+            connection.rollback();
+            finish(branch);
+            return new Response(409, registered.body());
+        }
+        return new Response(200, "{}");
+    }
+
+    private HttpResponse<String> register(String transactionId, Map<String, ?> body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/transactions/" + transactionId + "/participants"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestCredentials.PARTICIPANT_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private Response prepare(HttpExchange exchange) throws Exception {
+        prepareCalls.incrementAndGet();
         Branch branch = branches.get(branchId(exchange));
         if (branch == null) {
             return new Response(200, "{\"vote\":\"ABORT\",\"detail\":\"unknown branch\"}");

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -15,7 +14,6 @@ import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.log.LogWriter.Durability;
 import dev.verdict.coordinator.transaction.GlobalTransaction;
-import dev.verdict.coordinator.transaction.TimeOrderedIds;
 import dev.verdict.coordinator.transaction.TransactionState;
 
 /**
@@ -33,12 +31,17 @@ import dev.verdict.coordinator.transaction.TransactionState;
 @Component
 public class TransactionLog {
 
+    /** The vote detail of a branch that came prepared to its registration. */
+    static final String PREPARED_AT_REGISTRATION = "prepared before it registered";
+
     private final LogWriter writer;
     private final LeaseWrites leases;
+    private final RegistrationWrites registrations;
 
     TransactionLog(LogWriter writer) {
         this.writer = writer;
         this.leases = new LeaseWrites(writer);
+        this.registrations = new RegistrationWrites(writer);
     }
 
     /** The lease operations: who drives a transaction, and until when. */
@@ -62,76 +65,21 @@ public class TransactionLog {
         });
     }
 
-    /** What came of a registration. */
-    public sealed interface Registration {
-
-        /** The branch of this participant URL: made now, or registered before. */
-        record Registered(Branch branch, boolean created) implements Registration {
-        }
-
-        /** The transaction takes no more participants: it is past ACTIVE, or past its timeout. */
-        record Refused(TransactionState state, boolean timedOut) implements Registration {
-        }
-
-        record UnknownTransaction() implements Registration {
-        }
-
-        /** The transaction has its {@code max} branches already. */
-        record TooManyBranches(int max) implements Registration {
-        }
-
-        /** Another participant registered this URL in the transaction. */
-        record UrlTakenByAnother() implements Registration {
-        }
+    /**
+     * Adds a branch to an ACTIVE transaction that has not timed out, or answers the branch this URL registered
+     * before; see {@link RegistrationWrites}.
+     */
+    public RegistrationOutcome register(String transactionId, String participantName, String url, String registeredBy,
+            int maxBranches, Instant now) {
+        return register(transactionId, new NewBranch(participantName, url, registeredBy, null, false), maxBranches, now);
     }
 
     /**
-     * Adds a branch to an ACTIVE transaction that has not timed out, or answers the branch this URL
-     * registered before. The check and the insert are one database transaction that locks the
-     * transaction's row, so a registration and the move to PREPARING are serialized even across
-     * coordinators sharing the log: a branch is either in the list that phase 1 reads, or refused.
+     * As {@link #register(String, String, String, String, int, Instant)}, for a branch that may come prepared
+     * under an id of its own. A repeated registration must name the same branch id, if it names one.
      */
-    public Registration register(String transactionId, String participantName, String url, String registeredBy, int maxBranches,
-            Instant now) {
-        return writer.write(Durability.LAZY, jdbc -> {
-            // a row lock, not an update: a refused registration leaves the row exactly as it was
-            boolean locked = jdbc.sql("""
-                    SELECT id FROM global_transaction
-                    WHERE id = :id AND state = :active AND expires_at > :now FOR UPDATE""")
-                    .param("now", at(now)).param("id", transactionId).param("active", TransactionState.ACTIVE.name())
-                    .query(String.class).optional().isPresent();
-            if (!locked) {
-                return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
-                        .query((rs, row) -> (Registration) new Registration.Refused(TransactionState.valueOf(rs.getString(1)),
-                                !rs.getTimestamp(2).toInstant().isAfter(now)))
-                        .optional().orElseGet(Registration.UnknownTransaction::new);
-            }
-            // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
-            Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
-                    .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
-            if (existing.isPresent()) {
-                return registeredBy.equals(existing.get().registeredBy())
-                        ? new Registration.Registered(existing.get(), false) : new Registration.UrlTakenByAnother();
-            }
-            long branches = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", transactionId)
-                    .query(Long.class).single();
-            if (branches >= maxBranches) {
-                return new Registration.TooManyBranches(maxBranches);
-            }
-            Branch branch = new Branch(TimeOrderedIds.next(), transactionId, participantName, url,
-                    BranchState.REGISTERED, null, null, 0, now, now, registeredBy);
-            jdbc.sql("""
-                    INSERT INTO branch (id, transaction_id, participant_name, url, state, attempts, registered_at, updated_at,
-                        registered_by)
-                    VALUES (:id, :transactionId, :name, :url, :state, 0, :now, :now, :registeredBy)""")
-                    .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
-                    .param("url", url).param("state", branch.state().name()).param("now", at(now)).param("registeredBy", registeredBy)
-                    .update();
-            jdbc.sql("UPDATE global_transaction SET updated_at = :now WHERE id = :id").param("now", at(now))
-                    .param("id", transactionId).update();
-            History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url, now);
-            return new Registration.Registered(branch, true);
-        });
+    public RegistrationOutcome register(String transactionId, NewBranch request, int maxBranches, Instant now) {
+        return registrations.register(transactionId, request, maxBranches, now);
     }
 
     /**
@@ -153,6 +101,42 @@ public class TransactionLog {
                 History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.PREPARING, null, now);
             }
             return won;
+        });
+    }
+
+    /**
+     * ACTIVE straight to COMMITTING, with no phase 1 to run: every one of the transaction's branches came
+     * prepared to its registration, and the log holds exactly the {@code branches} the caller read. Forced to
+     * disk like every commit decision. The transaction's row is locked first, as a registration locks it, so
+     * no branch can join between the check and the decision; answers false, changing nothing, when the
+     * transaction is no longer ACTIVE, has timed out, or its branches are not those, so that the caller runs
+     * the ordinary two phases instead.
+     */
+    public boolean decideCommitOfPreparedBranches(String id, List<Branch> branches, String owner, Instant leaseUntil,
+            Instant now) {
+        TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING);
+        return writer.write(Durability.FORCED, jdbc -> {
+            if (!lockWhileActive(jdbc, id, now)) {
+                return false;
+            }
+            List<String> logged = jdbc.sql("SELECT id FROM branch WHERE transaction_id = :id AND state = :prepared")
+                    .param("id", id).param("prepared", BranchState.PREPARED.name()).query(String.class).list();
+            long all = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", id).query(Long.class).single();
+            boolean same = all == branches.size() && logged.size() == branches.size()
+                    && branches.stream().allMatch(branch -> logged.contains(branch.id()));
+            if (!same) {
+                return false;
+            }
+            String reason = "every branch was prepared when it registered";
+            jdbc.sql("""
+                    UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
+                        lease_until = :leaseUntil
+                    WHERE id = :id AND state = :from""")
+                    .param("to", TransactionState.COMMITTING.name()).param("now", at(now)).param("owner", owner)
+                    .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
+                    .update();
+            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING, reason, now);
+            return true;
         });
     }
 
@@ -244,6 +228,19 @@ public class TransactionLog {
                 .update());
     }
 
+    /**
+     * Locks the transaction's row if it is ACTIVE and before its timeout. A row lock, not an update: a refused
+     * registration leaves the row exactly as it was. Registrations and the decision without phase 1 take it,
+     * so they are serialized even across coordinators sharing the log.
+     */
+    static boolean lockWhileActive(JdbcClient jdbc, String id, Instant now) {
+        return jdbc.sql("""
+                SELECT id FROM global_transaction
+                WHERE id = :id AND state = :active AND expires_at > :now FOR UPDATE""")
+                .param("now", at(now)).param("id", id).param("active", TransactionState.ACTIVE.name())
+                .query(String.class).optional().isPresent();
+    }
+
     private static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now) {
         Branch branch = move.branch();
         if (!branch.state().canMoveTo(move.to())) {
@@ -261,7 +258,7 @@ public class TransactionLog {
         return won;
     }
 
-    private static Branch branch(ResultSet rs, int row) throws SQLException {
+    static Branch branch(ResultSet rs, int row) throws SQLException {
         return new Branch(rs.getString("id"), rs.getString("transaction_id"), rs.getString("participant_name"),
                 rs.getString("url"), BranchState.valueOf(rs.getString("state")), rs.getString("vote_detail"),
                 rs.getString("last_error"), rs.getInt("attempts"), rs.getTimestamp("registered_at").toInstant(),

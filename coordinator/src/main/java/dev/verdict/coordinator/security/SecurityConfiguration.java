@@ -67,6 +67,7 @@ class SecurityConfiguration {
                                 "/api/v1/transactions/*/rollback").hasRole(CLIENT)
                         .requestMatchers(HttpMethod.POST, "/api/v1/transactions/*/participants").hasRole(PARTICIPANT)
                         .requestMatchers(HttpMethod.GET, "/api/v1/transactions/*").hasAnyRole(CLIENT, PARTICIPANT)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/transactions/*/branches/*").hasRole(PARTICIPANT)
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .bearerTokenResolver(bearer)

@@ -12,6 +12,8 @@ public enum Refusal {
     TOO_MANY_BRANCHES(409, "too-many-branches"),
     /** Another participant registered this URL in the transaction. */
     URL_TAKEN(409, "illegal-state"),
+    /** The branch id a participant chose for its prepared branch is another branch's. */
+    BRANCH_ID_TAKEN(409, "branch-id-taken"),
     /** As many transactions are undecided as the coordinator takes at once. */
     TOO_MANY_TRANSACTIONS(429, "too-many-transactions");
 

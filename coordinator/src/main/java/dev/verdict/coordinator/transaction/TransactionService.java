@@ -13,7 +13,10 @@ import org.springframework.stereotype.Service;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchRepository;
+import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.coordinator.log.NewBranch;
+import dev.verdict.coordinator.log.RegistrationOutcome;
 import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.coordinator.participant.ParticipantUrls;
 import dev.verdict.coordinator.security.Credentials;
@@ -115,6 +118,15 @@ public class TransactionService {
      * same URL gets its existing branch back, so a retried registration does not make a second branch.
      */
     public Registration register(String id, String participantName, String url, Caller caller) {
+        return register(id, participantName, url, null, false, caller);
+    }
+
+    /**
+     * As {@link #register(String, String, String, Caller)}; with {@code prepared}, the participant has prepared
+     * its branch already, under {@code branchId}, and commit will not ask it to prepare.
+     */
+    public Registration register(String id, String participantName, String url, @Nullable String branchId, boolean prepared,
+            Caller caller) {
         String refusal = participantUrls.refusal(url);
         if (refusal != null) {
             throw new RefusedException(Refusal.URL_NOT_ALLOWED, "the coordinator would not call " + url + ": " + refusal
@@ -125,23 +137,29 @@ public class TransactionService {
                     + participantName + "', so the coordinator could not sign its calls to it; configure"
                     + " verdict.security.signing-secrets." + participantName);
         }
-        return switch (transactionLog.register(id, participantName, url, caller.name(), security.maxBranches(), clock.instant())) {
-            case TransactionLog.Registration.Registered registered -> {
+        var request = new NewBranch(participantName, url, caller.name(), branchId, prepared);
+        return switch (transactionLog.register(id, request, security.maxBranches(), clock.instant())) {
+            case RegistrationOutcome.Registered registered -> {
                 if (registered.created()) {
                     log.debug("Transaction {}: participant '{}' registered branch {} at {}", id, participantName,
                             registered.branch().id(), url);
                 }
                 yield new Registration(registered.branch(), registered.created());
             }
-            case TransactionLog.Registration.Refused refused -> throw new TransactionConflictException(refused.state(),
+            case RegistrationOutcome.Refused refused -> throw new TransactionConflictException(refused.state(),
                     refused.timedOut() && refused.state() == TransactionState.ACTIVE
                             ? "transaction " + id + " has timed out; it is being aborted"
                             : "transaction " + id + " is " + refused.state() + "; participants can register only while it is ACTIVE");
-            case TransactionLog.Registration.UnknownTransaction unknown -> throw new TransactionNotFoundException(id);
-            case TransactionLog.Registration.TooManyBranches tooMany -> throw new RefusedException(Refusal.TOO_MANY_BRANCHES,
+            case RegistrationOutcome.UnknownTransaction unknown -> throw new TransactionNotFoundException(id);
+            case RegistrationOutcome.TooManyBranches tooMany -> throw new RefusedException(Refusal.TOO_MANY_BRANCHES,
                     "transaction " + id + " has " + tooMany.max() + " branches already, as many as verdict.security.max-branches allows");
-            case TransactionLog.Registration.UrlTakenByAnother taken -> throw new RefusedException(Refusal.URL_TAKEN,
+            case RegistrationOutcome.UrlTakenByAnother taken -> throw new RefusedException(Refusal.URL_TAKEN,
                     "another participant registered " + url + " in transaction " + id);
+            case RegistrationOutcome.OtherBranchRegistered other -> throw new RefusedException(Refusal.URL_TAKEN,
+                    "this participant registered " + url + " in transaction " + id + " already, as branch "
+                            + other.existing().id() + "; one URL takes part in a transaction with one branch");
+            case RegistrationOutcome.BranchIdTaken taken -> throw new RefusedException(Refusal.BRANCH_ID_TAKEN,
+                    "branch id " + branchId + " is already the id of another branch; choose a new one (a random UUID, say)");
         };
     }
 
@@ -158,8 +176,12 @@ public class TransactionService {
             switch (transaction.state()) {
                 case ACTIVE -> {
                     Instant now = clock.instant();
+                    List<Branch> registered = branches.findByTransactionId(id);
                     if (!transaction.expiresAt().isAfter(now)) {
                         driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
+                    } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
+                        TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, answerAtDecision);
+                        return done != null ? done : commit(id, answerAtDecision, caller);
                     } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                         log.debug("Transaction {} PREPARING", id);
                         TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
@@ -200,6 +222,36 @@ public class TransactionService {
             }
             return details(id);
         }
+    }
+
+    /** What a participant holding a branch prepared must do with it. */
+    public enum BranchOutcome {
+        COMMIT, ABORT, PENDING
+    }
+
+    /** A branch's outcome, and whether the log has the branch at all. */
+    public record BranchAnswer(boolean registered, BranchOutcome outcome) {
+    }
+
+    /**
+     * What the participant must do with its prepared branch {@code branchId} of transaction {@code id}. A branch
+     * the log has follows the transaction's decision, and only the participant that registered it may ask. A
+     * branch the log does not have waits while the transaction is ACTIVE, since its registration may be on the
+     * way, and is rolled back otherwise: past ACTIVE no registration is taken, so no decision covers it.
+     */
+    public BranchAnswer branchOutcome(String id, String branchId, Caller caller) {
+        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        var branch = branches.findByTransactionId(id).stream().filter(candidate -> candidate.id().equals(branchId)).findFirst();
+        if (branch.isPresent() && !caller.name().equals(branch.get().registeredBy())) {
+            throw notYours(id, caller);
+        }
+        BranchOutcome outcome = switch (transaction.state()) {
+            case COMMITTING, COMMITTED -> branch.isPresent() ? BranchOutcome.COMMIT : BranchOutcome.ABORT;
+            case ABORTING, ABORTED -> BranchOutcome.ABORT;
+            case ACTIVE -> BranchOutcome.PENDING;
+            case PREPARING -> branch.isPresent() ? BranchOutcome.PENDING : BranchOutcome.ABORT;
+        };
+        return new BranchAnswer(branch.isPresent(), outcome);
     }
 
     /** A branch and whether this registration made it. */

@@ -28,7 +28,8 @@ public enum TransactionState {
     ABORTED;
 
     private static final Map<TransactionState, Set<TransactionState>> NEXT = Map.of(
-            ACTIVE, EnumSet.of(PREPARING, ABORTING),
+            // straight to COMMITTING when every branch came prepared to its registration: no phase 1 to run
+            ACTIVE, EnumSet.of(PREPARING, COMMITTING, ABORTING),
             PREPARING, EnumSet.of(COMMITTING, ABORTING),
             COMMITTING, EnumSet.of(COMMITTED),
             COMMITTED, EnumSet.noneOf(TransactionState.class),

@@ -68,24 +68,26 @@ public class TwoPhaseCommit {
     }
 
     /**
-     * Phase 1 for a transaction this thread has moved to PREPARING: collects every vote in parallel, logs
-     * the decision, then runs phase 2, or hands phase 2 to the background if {@code answerAtDecision}.
-     * Answers the transaction as this thread left it, or null if someone else decided it meanwhile.
+     * Phase 1 for a transaction this thread has moved to PREPARING: collects the votes of the branches not
+     * yet prepared, in parallel, logs the decision, then runs phase 2, or hands phase 2 to the background if
+     * {@code answerAtDecision}. A branch that came prepared to its registration is asked nothing: it voted
+     * yes then. Answers the transaction as this thread left it, or null if someone else decided it meanwhile.
      */
     @Nullable TransactionDetails prepareAndDecide(GlobalTransaction preparing, boolean answerAtDecision) {
         String id = preparing.id();
         List<Branch> registered = branches.findByTransactionId(id);
+        List<Branch> unprepared = registered.stream().filter(branch -> branch.state() == BranchState.REGISTERED).toList();
         Timer.Sample prepare = Timer.start(meters);
-        List<Vote> votes = inParallel(registered, participants::prepare);
+        List<Vote> votes = inParallel(unprepared, participants::prepare);
         prepare.stop(meters.timer("verdict.phase.duration", "phase", "prepare"));
         String refusal = null;
-        List<BranchMove> moves = new ArrayList<>(registered.size());
-        for (int i = 0; i < registered.size(); i++) {
+        List<BranchMove> moves = new ArrayList<>(unprepared.size());
+        for (int i = 0; i < unprepared.size(); i++) {
             Vote vote = votes.get(i);
             if (!vote.isYes() && refusal == null) {
-                refusal = "participant '" + registered.get(i).participantName() + "' voted no: " + vote.detail();
+                refusal = "participant '" + unprepared.get(i).participantName() + "' voted no: " + vote.detail();
             }
-            moves.add(new BranchMove(registered.get(i), switch (vote.kind()) {
+            moves.add(new BranchMove(unprepared.get(i), switch (vote.kind()) {
                 case PREPARED -> BranchState.PREPARED;
                 case READ_ONLY -> BranchState.READ_ONLY;
                 case ABORT -> BranchState.REFUSED;
@@ -111,21 +113,47 @@ public class TwoPhaseCommit {
             log.info("Transaction {} decided ABORT: {}", id, refusal);
             crashPoints.reach(CrashPoints.AFTER_ABORT_DECISION);
         }
-        List<Branch> voted = moves.stream().map(move -> move.branch().movedTo(move.to(), move.detail(), now)).toList();
-        GlobalTransaction decided = preparing.decided(decision, refusal, identity.owner(), leaseUntil, now);
+        List<Branch> voted = registered.stream().map(branch -> moves.stream().filter(move -> move.branch().id().equals(branch.id()))
+                .findFirst().map(move -> branch.movedTo(move.to(), move.detail(), now)).orElse(branch)).toList();
+        return phase2(preparing.decided(decision, refusal, identity.owner(), leaseUntil, now), voted, answerAtDecision);
+    }
+
+    /**
+     * Commit of an ACTIVE transaction whose {@code prepared} branches all came prepared to their registration:
+     * the decision is logged at once, with no phase 1, then phase 2 runs as after any commit decision.
+     * Answers null, having changed nothing, if the log would not take that decision (the transaction moved,
+     * timed out, or has other branches now); the caller then commits it the ordinary way.
+     */
+    @Nullable TransactionDetails decideCommitOfPreparedBranches(GlobalTransaction active, List<Branch> prepared,
+            boolean answerAtDecision) {
+        String id = active.id();
+        crashPoints.reach(CrashPoints.BEFORE_DECISION);
+        Instant now = clock.instant();
+        Instant leaseUntil = now.plus(properties.lease());
+        if (!transactionLog.decideCommitOfPreparedBranches(id, prepared, identity.owner(), leaseUntil, now)) {
+            return null;
+        }
+        log.debug("Transaction {} decided COMMIT ({} branches came prepared)", id, prepared.size());
+        crashPoints.reach(CrashPoints.AFTER_DECISION);
+        return phase2(active.decided(TransactionState.COMMITTING, null, identity.owner(), leaseUntil, now), prepared,
+                answerAtDecision);
+    }
+
+    private TransactionDetails phase2(GlobalTransaction decided, List<Branch> branchesOfIt, boolean answerAtDecision) {
         if (answerAtDecision) {
             // Phase 2 goes on in the background under this run's lease; should this process die, recovery
             // takes it over when the lease runs out.
+            String id = decided.id();
             participantCalls.execute(() -> {
                 try (var mdc = MDC.putCloseable("txId", id)) {
-                    finish(decided, voted);
+                    finish(decided, branchesOfIt);
                 } catch (RuntimeException e) {
                     log.warn("Phase 2 of transaction {} failed in the background; recovery finishes it", id, e);
                 }
             });
-            return new TransactionDetails(decided, voted);
+            return new TransactionDetails(decided, branchesOfIt);
         }
-        return finish(decided, voted);
+        return finish(decided, branchesOfIt);
     }
 
     /**

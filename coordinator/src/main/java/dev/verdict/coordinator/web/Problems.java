@@ -71,6 +71,13 @@ class Problems extends ResponseEntityExceptionHandler {
         return answer.body(problem);
     }
 
+    /** Two coordinators inserting the same participant-chosen branch id at once: the loser changed nothing. */
+    @ExceptionHandler
+    ProblemDetail duplicateKey(org.springframework.dao.DuplicateKeyException e) {
+        return of(HttpStatus.CONFLICT, "branch-id-taken", "Refused",
+                "a branch with that id was registered at the same moment; choose a new branch id");
+    }
+
     @ExceptionHandler
     ProblemDetail badRequest(IllegalArgumentException e) {
         return of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());

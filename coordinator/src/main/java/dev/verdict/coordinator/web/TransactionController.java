@@ -24,6 +24,7 @@ import dev.verdict.coordinator.transaction.TransactionService;
 import dev.verdict.coordinator.transaction.TransactionService.Registration;
 import dev.verdict.coordinator.transaction.TransactionState;
 import dev.verdict.coordinator.web.TransactionViews.BeginRequest;
+import dev.verdict.coordinator.web.TransactionViews.BranchOutcomeView;
 import dev.verdict.coordinator.web.TransactionViews.RegisterRequest;
 import dev.verdict.coordinator.web.TransactionViews.RegistrationView;
 import dev.verdict.coordinator.web.TransactionViews.TransactionView;
@@ -32,6 +33,8 @@ import dev.verdict.coordinator.web.TransactionViews.TransactionView;
 @RestController
 @RequestMapping("/api/v1/transactions")
 class TransactionController {
+
+    private static final String BRANCH_ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final TransactionService service;
 
@@ -69,9 +72,30 @@ class TransactionController {
             throw new IllegalArgumentException("url is required: the absolute http(s) base URL at which the participant"
                     + " answers prepare, commit and rollback, at most 500 characters; was " + url);
         }
-        Registration registration = service.register(id, name, url, Callers.of(caller));
+        String branchId = request.branchId();
+        boolean prepared = Boolean.TRUE.equals(request.prepared());
+        if (branchId != null && !branchId.matches(BRANCH_ID)) {
+            throw new IllegalArgumentException("branchId must be 1 to 64 letters, digits, '.', '_', ':' or '-'; was " + branchId);
+        }
+        if (prepared && branchId == null) {
+            throw new IllegalArgumentException("branchId is required with prepared: true: the id under which the participant"
+                    + " prepared its branch");
+        }
+        Registration registration = service.register(id, name, url, branchId, prepared, Callers.of(caller));
         var view = new RegistrationView(id, registration.branch().id(), registration.branch().state().name());
         return ResponseEntity.status(registration.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view);
+    }
+
+    /**
+     * What a participant's recovery must do with a branch it holds prepared: commit, roll back, or wait.
+     * Answered for a branch the log does not have too, so that a participant that prepared before
+     * registering can tell a registration still under way (the transaction is ACTIVE) from one that never
+     * counted (anything else: registration is refused past ACTIVE, so no decision includes that branch).
+     */
+    @GetMapping("/{id}/branches/{branchId}")
+    BranchOutcomeView branchOutcome(@PathVariable String id, @PathVariable String branchId, Authentication caller) {
+        var outcome = service.branchOutcome(id, branchId, Callers.of(caller));
+        return new BranchOutcomeView(id, branchId, outcome.registered(), outcome.outcome().name());
     }
 
     /**

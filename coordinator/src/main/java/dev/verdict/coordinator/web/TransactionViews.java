@@ -18,7 +18,16 @@ public final class TransactionViews {
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
     }
 
-    record RegisterRequest(@Nullable String name, @Nullable String url) {
+    /**
+     * A registration. {@code prepared: true} registers a branch the participant has already prepared, under the
+     * {@code branchId} it chose (its XA branch exists before the coordinator hears of it), so that commit needs
+     * no prepare call for it.
+     */
+    record RegisterRequest(@Nullable String name, @Nullable String url, @Nullable String branchId, @Nullable Boolean prepared) {
+    }
+
+    /** What a participant's recovery learns of one branch: whether the log has it, and what it must do. */
+    record BranchOutcomeView(String transactionId, String branchId, boolean registered, String outcome) {
     }
 
     record RegistrationView(String transactionId, String branchId, String status) {

@@ -15,6 +15,12 @@ class TransactionStateTests {
     }
 
     @Test
+    void aTransactionWhoseBranchesAllCamePreparedIsDecidedWithoutPreparing() {
+        assertThat(TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING)).isEqualTo(TransactionState.COMMITTING);
+        assertThat(TransactionState.ACTIVE.canMoveTo(TransactionState.COMMITTED)).isFalse();
+    }
+
+    @Test
     void abortIsPossibleOnlyBeforeACommitDecision() {
         assertThat(TransactionState.ACTIVE.canMoveTo(TransactionState.ABORTING)).isTrue();
         assertThat(TransactionState.PREPARING.canMoveTo(TransactionState.ABORTING)).isTrue();

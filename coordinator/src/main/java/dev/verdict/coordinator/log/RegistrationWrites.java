@@ -1,0 +1,78 @@
+package dev.verdict.coordinator.log;
+
+import static dev.verdict.coordinator.log.TransactionLog.at;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.branch.BranchState;
+import dev.verdict.coordinator.log.LogWriter.Durability;
+import dev.verdict.coordinator.transaction.TimeOrderedIds;
+import dev.verdict.coordinator.transaction.TransactionState;
+
+/**
+ * Registrations, for {@link TransactionLog}: a branch joins an ACTIVE transaction that has not timed out, or
+ * a repeated registration gets its branch back. The check and the insert are one database transaction that
+ * locks the transaction's row, so a registration and the end of ACTIVE (the move to PREPARING, or the
+ * decision without phase 1) are serialized even across coordinators sharing the log: a branch is either in
+ * the list that the commit reads, or refused.
+ */
+final class RegistrationWrites {
+
+    private final LogWriter writer;
+
+    RegistrationWrites(LogWriter writer) {
+        this.writer = writer;
+    }
+
+    RegistrationOutcome register(String transactionId, NewBranch request, int maxBranches, Instant now) {
+        String participantName = request.participantName();
+        String url = request.url();
+        String registeredBy = request.registeredBy();
+        return writer.write(Durability.LAZY, jdbc -> {
+            if (!TransactionLog.lockWhileActive(jdbc, transactionId, now)) {
+                return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
+                        .query((rs, row) -> (RegistrationOutcome) new RegistrationOutcome.Refused(
+                                TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
+                        .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
+            }
+            // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
+            Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
+                    .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
+            if (existing.isPresent()) {
+                if (!registeredBy.equals(existing.get().registeredBy())) {
+                    return new RegistrationOutcome.UrlTakenByAnother();
+                }
+                boolean sameBranch = request.chosenId() == null || request.chosenId().equals(existing.get().id());
+                return sameBranch ? new RegistrationOutcome.Registered(existing.get(), false)
+                        : new RegistrationOutcome.OtherBranchRegistered(existing.get());
+            }
+            long branches = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", transactionId)
+                    .query(Long.class).single();
+            if (branches >= maxBranches) {
+                return new RegistrationOutcome.TooManyBranches(maxBranches);
+            }
+            if (request.chosenId() != null && jdbc.sql("SELECT COUNT(*) FROM branch WHERE id = :id").param("id", request.chosenId())
+                    .query(Long.class).single() > 0) {
+                return new RegistrationOutcome.BranchIdTaken();
+            }
+            Branch branch = new Branch(request.chosenId() == null ? TimeOrderedIds.next() : request.chosenId(), transactionId,
+                    participantName, url, request.prepared() ? BranchState.PREPARED : BranchState.REGISTERED,
+                    request.prepared() ? TransactionLog.PREPARED_AT_REGISTRATION : null, null, 0, now, now, registeredBy);
+            jdbc.sql("""
+                    INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
+                        updated_at, registered_by)
+                    VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
+                    .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
+                    .param("url", url).param("state", branch.state().name()).param("detail", branch.voteDetail())
+                    .param("now", at(now)).param("registeredBy", registeredBy)
+                    .update();
+            jdbc.sql("UPDATE global_transaction SET updated_at = :now WHERE id = :id").param("now", at(now))
+                    .param("id", transactionId).update();
+            History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url
+                    + (request.prepared() ? ", " + TransactionLog.PREPARED_AT_REGISTRATION : ""), now);
+            return new RegistrationOutcome.Registered(branch, true);
+        });
+    }
+}

@@ -1,0 +1,149 @@
+package dev.verdict.coordinator.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.verdict.testsupport.Http.Answer;
+import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+
+/**
+ * Participants that prepare their branch at the end of their own work and register it prepared: commit
+ * asks them nothing in phase 1, a registration that comes too late is refused so that the participant rolls
+ * its branch back, and a participant's recovery learns from the branch outcome what to do with a branch it
+ * prepared, registered or not. Subclasses run it on each kind of transaction log.
+ */
+abstract class PreparedBranchesContract extends ApiFixture {
+
+    @Test
+    void branchesThatCamePreparedAreCommittedWithNoPrepareCall() {
+        alpha.prepareBeforeRegistering();
+        beta.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+        beta.doWork(id);
+        assertThat(branchStates(id)).containsExactly("PREPARED", "PREPARED");
+
+        Answer committed = api.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(committed.status()).isEqualTo(200);
+        assertThat(committed.text("status")).isEqualTo("COMMITTED");
+        assertThat(alpha.committedRows(id)).isEqualTo(1);
+        assertThat(beta.committedRows(id)).isEqualTo(1);
+        assertThat(alpha.prepareCalls() + beta.prepareCalls()).isZero();
+        assertThat(branchStates(id)).containsExactly("COMMITTED", "COMMITTED");
+        assertThat(api.get("/api/v1/transactions/" + id).raw()).contains("prepared before it registered");
+    }
+
+    @Test
+    void onlyTheBranchesNotYetPreparedAreAskedToPrepare() {
+        alpha.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+        beta.doWork(id);
+
+        Answer committed = api.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(committed.text("status")).isEqualTo("COMMITTED");
+        assertThat(alpha.prepareCalls()).isZero();
+        assertThat(beta.prepareCalls()).isEqualTo(1);
+        assertThat(alpha.committedRows(id) + beta.committedRows(id)).isEqualTo(2);
+    }
+
+    @Test
+    void aNoVoteOfAnotherBranchRollsBackTheBranchThatCamePrepared() {
+        alpha.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+        beta.behave(Behaviour.VOTE_NO).doWork(id);
+
+        Answer aborted = api.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(aborted.status()).isEqualTo(409);
+        assertThat(alpha.rollbacks()).isEqualTo(1);
+        assertThat(alpha.committedRows(id) + beta.committedRows(id)).isZero();
+        assertThat(logState(id)).isEqualTo("ABORTED");
+    }
+
+    @Test
+    void aPreparedBranchThatRegistersAfterTheCommitIsRefusedAndRolledBackByItsParticipant() {
+        alpha.prepareBeforeRegistering();
+        beta.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+        api.post("/api/v1/transactions/" + id + "/commit");
+
+        int late = beta.tryWork(id);
+
+        assertThat(late).isEqualTo(409);
+        assertThat(beta.committedRows(id)).isZero();
+        assertThat(alpha.committedRows(id)).isEqualTo(1);
+        assertThat(branchStates(id)).containsExactly("COMMITTED");
+    }
+
+    @Test
+    void aRollbackReachesBranchesThatCamePrepared() {
+        alpha.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+
+        Answer rolledBack = api.post("/api/v1/transactions/" + id + "/rollback");
+
+        assertThat(rolledBack.text("status")).isEqualTo("ABORTED");
+        assertThat(alpha.rollbacks()).isEqualTo(1);
+        assertThat(alpha.committedRows(id)).isZero();
+    }
+
+    @Test
+    void recoveryLearnsWhetherABranchPreparedBeforeRegisteringMayCommit() {
+        alpha.prepareBeforeRegistering();
+        String id = begin();
+        alpha.doWork(id);
+        String registered = participantApi.get("/api/v1/transactions/" + id).body().path("branches").get(0).path("branchId").asString();
+        String neverRegistered = UUID.randomUUID().toString();
+
+        assertThat(outcome(id, neverRegistered)).isEqualTo("PENDING registered=false");
+        assertThat(outcome(id, registered)).isEqualTo("PENDING registered=true");
+
+        api.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(outcome(id, registered)).isEqualTo("COMMIT registered=true");
+        assertThat(outcome(id, neverRegistered)).isEqualTo("ABORT registered=false");
+        assertProblem(participantApi.get("/api/v1/transactions/no-such-id/branches/" + neverRegistered), 404, "transaction-not-found");
+        assertThat(api.get("/api/v1/transactions/" + id + "/branches/" + registered).status()).isEqualTo(403);
+    }
+
+    @Test
+    void badPreparedRegistrationsGetAProblemDetailAndChangeNothing() {
+        String id = begin();
+        String path = "/api/v1/transactions/" + id + "/participants";
+        String taken = UUID.randomUUID().toString();
+        assertThat(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma", "branchId", taken,
+                "prepared", true)).status()).isEqualTo(201);
+
+        assertProblem(participantApi.post(path, Map.of("name", "x", "url", "http://localhost:9/x", "prepared", true)), 400,
+                "invalid-request");
+        assertProblem(participantApi.post(path, Map.of("name", "x", "url", "http://localhost:9/x", "branchId", "no spaces",
+                "prepared", true)), 400, "invalid-request");
+        assertProblem(participantApi.post(path, Map.of("name", "x", "url", "http://localhost:9/x", "branchId", "b".repeat(65),
+                "prepared", true)), 400, "invalid-request");
+        assertProblem(participantApi.post(path, Map.of("name", "x", "url", "http://localhost:9/x", "branchId", taken,
+                "prepared", true)), 409, "branch-id-taken");
+        assertProblem(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma",
+                "branchId", UUID.randomUUID().toString(), "prepared", true)), 409, "illegal-state");
+
+        assertThat(branchStates(id)).containsExactly("PREPARED");
+        assertThat(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma", "branchId", taken,
+                "prepared", true)).status()).as("the same registration again gets its branch").isEqualTo(200);
+        api.post("/api/v1/transactions/" + id + "/rollback");
+    }
+
+    private String outcome(String id, String branchId) {
+        Answer answer = participantApi.get("/api/v1/transactions/" + id + "/branches/" + branchId);
+        assertThat(answer.status()).as(answer.raw()).isEqualTo(200);
+        return answer.text("outcome") + " registered=" + answer.body().path("registered").asBoolean();
+    }
+}
