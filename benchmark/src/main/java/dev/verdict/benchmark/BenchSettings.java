@@ -16,11 +16,12 @@ import java.util.Map;
  * recording of the coordinator). {@code BENCH_JIT_WARMUP_SECONDS} (120) runs each just-started set of services
  * unmeasured at 16 clients before its first case. {@code BENCH_SOAK_MINUTES=n} runs instead the long run: Verdict on the H2
  * log at {@code BENCH_SOAK_CLIENTS} (16) clients for n minutes, throughput and log size each minute.
- * {@code BENCH_COORDINATOR_ARGS} adds arguments to every coordinator start, to measure a setting.
+ * {@code BENCH_COORDINATOR_ARGS} and {@code BENCH_BANK_ARGS} add arguments to every start of the coordinator or of
+ * the banks, to measure a setting.
  */
 record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, int accounts, int hot,
         boolean postgresBanks, List<Mode> modes, Duration reportEvery, boolean profile, Path output, Duration soak,
-        int soakClients, Duration jitWarmUp, List<String> coordinatorArguments) {
+        int soakClients, Duration jitWarmUp, List<String> coordinatorArguments, List<String> bankArguments) {
 
     /** The cases, in the order they run. */
     enum Mode {
@@ -65,8 +66,11 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
                 Duration.ofMinutes(Integer.parseInt(environment.getOrDefault("BENCH_SOAK_MINUTES", "0"))),
                 Integer.parseInt(environment.getOrDefault("BENCH_SOAK_CLIENTS", "16")),
                 seconds(environment, "BENCH_JIT_WARMUP_SECONDS", 120),
-                Arrays.stream(environment.getOrDefault("BENCH_COORDINATOR_ARGS", "").split("\\s+")).filter(arg -> !arg.isBlank())
-                        .toList());
+                arguments(environment, "BENCH_COORDINATOR_ARGS"), arguments(environment, "BENCH_BANK_ARGS"));
+    }
+
+    private static List<String> arguments(Map<String, String> environment, String name) {
+        return Arrays.stream(environment.getOrDefault(name, "").split("\\s+")).filter(arg -> !arg.isBlank()).toList();
     }
 
     private static Duration seconds(Map<String, String> environment, String name, int fallback) {
@@ -80,13 +84,13 @@ record BenchSettings(List<Integer> clients, Duration measured, Duration warmUp, 
     /** These settings for the long run: its length measured, progress every minute. */
     BenchSettings forSoak() {
         return new BenchSettings(List.of(soakClients), soak, warmUp, accounts, hot, postgresBanks, List.of(Mode.VERDICT_H2_LOG),
-                Duration.ofMinutes(1), profile, output, soak, soakClients, jitWarmUp, coordinatorArguments);
+                Duration.ofMinutes(1), profile, output, soak, soakClients, jitWarmUp, coordinatorArguments, bankArguments);
     }
 
     /** These settings for the JIT warm-up: no measured time after it, and quiet. */
     BenchSettings withWarmUpOnly() {
         return new BenchSettings(clients, Duration.ZERO, jitWarmUp, accounts, hot, postgresBanks, modes, jitWarmUp.plusDays(1),
-                profile, output, soak, soakClients, jitWarmUp, coordinatorArguments);
+                profile, output, soak, soakClients, jitWarmUp, coordinatorArguments, bankArguments);
     }
 
     /** The accounts a transfer draws from: the first {@code hot}, or all of them. */

@@ -68,15 +68,17 @@ final class Services implements AutoCloseable {
     /** Starts the banks and gives each of them {@code accounts} accounts. */
     void startBanks() {
         for (String bank : List.of("a", "b")) {
+            List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=" + bank, "--server.port=" + bankPorts.get(bank),
+                    "--spring.datasource.url=" + bankDatabases.get(bank),
+                    "--spring.datasource.username=" + user(bank), "--spring.datasource.password=" + password(bank),
+                    "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
+                    "--verdict.verify-coordinator-on-startup=false",
+                    "--management.endpoints.web.exposure.include=health,metrics",
+                    "--verdict.token=" + TestCredentials.PARTICIPANT_TOKEN,
+                    "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
+            arguments.addAll(settings.bankArguments());
             JavaProcess process = JavaProcess.start(PackagedApp.bank(), directory.resolve("bank-" + bank + ".log"),
-                    List.of("-Xmx512m"), List.of("--spring.profiles.active=" + bank, "--server.port=" + bankPorts.get(bank),
-                            "--spring.datasource.url=" + bankDatabases.get(bank),
-                            "--spring.datasource.username=" + user(bank), "--spring.datasource.password=" + password(bank),
-                            "--verdict.coordinator-url=http://localhost:" + coordinatorPort,
-                            "--verdict.verify-coordinator-on-startup=false",
-                            "--management.endpoints.web.exposure.include=health,metrics",
-                            "--verdict.token=" + TestCredentials.PARTICIPANT_TOKEN,
-                            "--verdict.participant.signing-secret=" + TestCredentials.SIGNING_SECRET));
+                    List.of("-Xmx512m"), arguments);
             banks.add(process);
             process.awaitHttp(bankUrl(bank) + "/accounts", Duration.ofMinutes(2));
             openAccounts(bank);

@@ -1,6 +1,7 @@
 package dev.verdict.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
@@ -27,7 +28,8 @@ import dev.verdict.testsupport.TestCredentials;
 /**
  * The packaged coordinator (on its H2 file log) and two packaged banks (on PostgreSQL) as separate processes. One of them
  * dies at a named crash point ({@code Runtime.halt}) or by {@code kill -9}, comes back, and after recovery
- * the transfer is committed in both banks or in neither, with nothing left prepared.
+ * the transfer is committed in both banks or in neither, with nothing left prepared. The banks register first and
+ * answer prepare, except in the tests of banks that prepare as the request ends.
  */
 class CrashRecoveryIT {
 
@@ -46,6 +48,11 @@ class CrashRecoveryIT {
     final Http coordinatorApi = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
     JavaProcess coordinator;
     final Map<String, JavaProcess> banks = new java.util.HashMap<>();
+    /**
+     * Whether the banks prepare as each request ends and register prepared (the sample's setting). Most tests
+     * turn it off: their crash points are those of the coordinator's prepare call.
+     */
+    boolean prepareAtRequestEnd;
 
     @BeforeEach
     void startEverything() {
@@ -160,6 +167,43 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void aParticipantThatDiesAfterPreparingItselfAndBeforeRegisteringIsRolledBackOnceTheTransactionAborts() {
+        prepareAtRequestEnd = true;
+        restartBankArmedWith("a", null);
+        restartBankArmedWith("b", "after-prepare");
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+
+        assertThatThrownBy(() -> new Http(bankUrl("b")).withHeader("Verdict-Transaction", id).post("/accounts/1/credit",
+                Map.of("cents", AMOUNT))).as("bank b dies inside the credit").isInstanceOf(UncheckedIOException.class);
+        awaitDeath(banks.get("b"));
+        assertThat(prepared("b")).as("prepared, and unknown to the coordinator").isEqualTo(1);
+        assertThat(coordinatorApi.get("/api/v1/transactions/" + id).body().path("branches").size()).isEqualTo(1);
+        coordinatorApi.post("/api/v1/transactions/" + id + "/rollback");
+        banks.put("b", startBank("b", null));
+
+        assertOutcome(id, "ABORTED");
+    }
+
+    @Test
+    void aParticipantKilledAfterItsBranchRegisteredPreparedCommitsFromItsPreparedListOnceBack() {
+        prepareAtRequestEnd = true;
+        restartBankArmedWith("a", null);
+        restartBankArmedWith("b", null);
+        String id = coordinatorApi.post("/api/v1/transactions").text("id");
+        businessCall("a", "/accounts/1/debit", id);
+        businessCall("b", "/accounts/1/credit", id);
+        banks.get("a").kill9();
+
+        Http.Answer commit = coordinatorApi.post("/api/v1/transactions/" + id + "/commit");
+
+        assertThat(commit.status()).as("decided with no prepare call, bank a unreachable in phase 2: " + commit.raw()).isEqualTo(202);
+        assertThat(prepared("a")).isEqualTo(1);
+        banks.put("a", startBank("a", null));
+        assertOutcome(id, "COMMITTED");
+    }
+
+    @Test
     void aCoordinatorCrashAfterAnAbortDecisionEndsInRollbackEverywhere() throws Exception {
         abortDecidedThenCrashAt("after-abort-decision");
     }
@@ -257,9 +301,11 @@ class CrashRecoveryIT {
     }
 
     private JavaProcess startBank(String bank, String crashPoint) {
+        List<String> arguments = new ArrayList<>(ProcessArguments.bank(bank, bankPorts.get(bank), bankDatabases.get(bank),
+                coordinatorPort, crashPoint));
+        arguments.add("--verdict.participant.prepare-at-request-end=" + prepareAtRequestEnd);
         JavaProcess process = JavaProcess.start(PackagedApp.bank(), logs.resolve("bank-" + bank + ".log"),
-                ProcessArguments.TEST_JVM, ProcessArguments.bank(bank, bankPorts.get(bank), bankDatabases.get(bank),
-                        coordinatorPort, crashPoint));
+                ProcessArguments.TEST_JVM, arguments);
         processes.add(process);
         return process.awaitHttp(bankUrl(bank) + "/accounts");
     }

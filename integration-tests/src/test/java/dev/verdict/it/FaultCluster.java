@@ -214,6 +214,10 @@ final class FaultCluster implements AutoCloseable {
             args.addAll(List.of(
                     "--verdict.participant.advertised-url=http://localhost:" + proxies.get(name).port() + "/verdict/participant",
                     "--verdict.participant.branch-timeout=20s",
+                    // bank a prepares as each request ends and registers its branch prepared (the sample's setting),
+                    // bank b registers first and answers the coordinator's prepare: both ways, and a transaction
+                    // mixing them, meet every fault
+                    "--verdict.participant.prepare-at-request-end=" + name.equals("a"),
                     // the start-up check would fail whenever the proxy faults it; registration meets the faults instead
                     "--verdict.verify-coordinator-on-startup=false"));
         }

@@ -81,7 +81,11 @@ final class RunningSystem implements AutoCloseable {
                 "--spring.datasource.username=" + user,
                 "--spring.datasource.password=" + password,
                 "--verdict.coordinator-url=" + coordinatorUrl,
-                "--verdict.participant.lock-wait-timeout=1s"), TestCredentials.participantArguments()).toArray(String[]::new));
+                "--verdict.participant.lock-wait-timeout=1s",
+                // bank a prepares as each request ends (the sample's setting), bank b registers first and answers
+                // prepare: every transfer mixes the two
+                "--verdict.participant.prepare-at-request-end=" + profile.equals("a")), TestCredentials.participantArguments())
+                .toArray(String[]::new));
         String url = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
         return new Bank(context, url, databaseUrl, user, password);
     }

@@ -235,12 +235,17 @@ class SignedParticipantCallsIntegrationTests {
         return url;
     }
 
-    /** Bank A with the real SDK on a PostgreSQL database, telling the coordinator to call it at {@code advertisedUrl}. */
+    /**
+     * Bank A with the real SDK on a PostgreSQL database, registering its branch first, and telling the coordinator to
+     * call it at {@code advertisedUrl}.
+     */
     private void startBank(int port, String database, String coordinatorUrl, String advertisedUrl, String... more) {
         List<String> arguments = new java.util.ArrayList<>(List.of("--spring.config.name=bank",
                 "--spring.profiles.active=a", "--server.port=" + port, "--spring.datasource.url=" + database,
                 "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--verdict.coordinator-url=" + coordinatorUrl, "--verdict.participant.advertised-url=" + advertisedUrl));
+                "--verdict.coordinator-url=" + coordinatorUrl, "--verdict.participant.advertised-url=" + advertisedUrl,
+                // registered first and prepared by the coordinator's call: these tests are about that call
+                "--verdict.participant.prepare-at-request-end=false"));
         arguments.addAll(List.of(more));
         bank = new SpringApplicationBuilder(BankApplication.class).run(TestCredentials.with(arguments,
                 TestCredentials.participantArguments()).toArray(String[]::new));

@@ -175,20 +175,41 @@ abstract class TransferContract {
     }
 
     @Test
-    void aSecondCallToTheSameBankJoinsTheSameBranch() {
-        long before = system.bankA.balance(3);
+    void aSecondCallToABankThatRegistersFirstJoinsTheSameBranch() {
+        long before = system.bankB.balance(3);
         GlobalTransactions transactions = system.transactions();
-        GlobalTransaction tx = transactions.begin("two debits", null);
+        GlobalTransaction tx = transactions.begin("two credits", null);
         try (var ignored = TransactionContext.bind(tx.id())) {
-            bank(system.bankA.url()).post().uri("/accounts/3/debit").body(Map.of("cents", 1_00)).retrieve().toBodilessEntity();
-            bank(system.bankA.url()).post().uri("/accounts/3/debit").body(Map.of("cents", 2_00)).retrieve().toBodilessEntity();
-            bank(system.bankB.url()).post().uri("/accounts/3/credit").body(Map.of("cents", 3_00)).retrieve().toBodilessEntity();
+            bank(system.bankA.url()).post().uri("/accounts/3/debit").body(Map.of("cents", 3_00)).retrieve().toBodilessEntity();
+            bank(system.bankB.url()).post().uri("/accounts/3/credit").body(Map.of("cents", 1_00)).retrieve().toBodilessEntity();
+            bank(system.bankB.url()).post().uri("/accounts/3/credit").body(Map.of("cents", 2_00)).retrieve().toBodilessEntity();
         }
 
         transactions.commit(tx.id());
 
         assertThat(coordinator.get("/api/v1/transactions/" + tx.id()).body().path("branches").size()).isEqualTo(2);
-        assertThat(system.bankA.balance(3)).isEqualTo(before - 3_00);
+        assertThat(system.bankB.balance(3)).isEqualTo(before + 3_00);
+    }
+
+    @Test
+    void aSecondCallToABankThatPreparesAtRequestEndIsRefusedAndTheFirstCallsWorkStillCommits() {
+        long before = system.bankA.balance(3);
+        GlobalTransactions transactions = system.transactions();
+        GlobalTransaction tx = transactions.begin("two debits", null);
+        try (var ignored = TransactionContext.bind(tx.id())) {
+            bank(system.bankA.url()).post().uri("/accounts/3/debit").body(Map.of("cents", 1_00)).retrieve().toBodilessEntity();
+            assertThatThrownBy(() -> bank(system.bankA.url()).post().uri("/accounts/3/debit").body(Map.of("cents", 2_00))
+                    .retrieve().toBodilessEntity())
+                    .isInstanceOfSatisfying(HttpClientErrorException.class, e -> {
+                        assertThat(e.getStatusCode().value()).isEqualTo(409);
+                        assertThat(e.getResponseBodyAsString()).contains("transaction-not-active", "prepare-at-request-end");
+                    });
+            bank(system.bankB.url()).post().uri("/accounts/3/credit").body(Map.of("cents", 1_00)).retrieve().toBodilessEntity();
+        }
+
+        transactions.commit(tx.id());
+
+        assertThat(system.bankA.balance(3)).isEqualTo(before - 1_00);
     }
 
     @Test

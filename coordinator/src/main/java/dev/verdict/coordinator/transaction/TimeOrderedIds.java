@@ -1,6 +1,8 @@
 package dev.verdict.coordinator.transaction;
 
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -18,6 +20,22 @@ public final class TimeOrderedIds {
 
     public static String next() {
         return at(System.currentTimeMillis());
+    }
+
+    /**
+     * When the transaction id {@code transactionId} (a node id, a dash, one of these ids) was made, or empty if
+     * it is not such an id.
+     */
+    public static Optional<Instant> timeOf(String transactionId) {
+        if (transactionId.length() < 38 || transactionId.charAt(transactionId.length() - 37) != '-') {
+            return Optional.empty();
+        }
+        try {
+            UUID id = UUID.fromString(transactionId.substring(transactionId.length() - 36));
+            return id.version() == 7 ? Optional.of(Instant.ofEpochMilli(id.getMostSignificantBits() >>> 16)) : Optional.empty();
+        } catch (IllegalArgumentException notAnId) {
+            return Optional.empty();
+        }
     }
 
     /** An id of the millisecond {@code epochMillis}. */

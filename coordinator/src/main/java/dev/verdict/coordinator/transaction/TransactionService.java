@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,6 +32,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class TransactionService {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
+    /** How far apart the clocks of coordinators sharing a log may be, for the pruning horizon. */
+    private static final Duration PRUNING_CLOCK_MARGIN = Duration.ofMinutes(1);
 
     private final TransactionRepository transactions;
     private final BranchRepository branches;
@@ -240,7 +243,14 @@ public class TransactionService {
      * way, and is rolled back otherwise: past ACTIVE no registration is taken, so no decision covers it.
      */
     public BranchAnswer branchOutcome(String id, String branchId, Caller caller) {
-        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        Optional<GlobalTransaction> found = transactions.find(id);
+        if (found.isEmpty()) {
+            if (neverLogged(id)) {
+                return new BranchAnswer(false, BranchOutcome.ABORT);
+            }
+            throw new TransactionNotFoundException(id);
+        }
+        GlobalTransaction transaction = found.get();
         var branch = branches.findByTransactionId(id).stream().filter(candidate -> candidate.id().equals(branchId)).findFirst();
         if (branch.isPresent() && !caller.name().equals(branch.get().registeredBy())) {
             throw notYours(id, caller);
@@ -252,6 +262,19 @@ public class TransactionService {
             case PREPARING -> branch.isPresent() ? BranchOutcome.PENDING : BranchOutcome.ABORT;
         };
         return new BranchAnswer(branch.isPresent(), outcome);
+    }
+
+    /**
+     * Whether a transaction the log does not have can only be one that never reached it durably: its id is
+     * too recent for pruning to have removed it (by a margin for the clocks of nodes sharing the log). A crash
+     * of the coordinator can lose a transaction's lazy writes, never a decision, since the forced decision
+     * forces the writes before it; so nothing was decided, and presumed abort answers ABORT at once instead
+     * of leaving the participant to its orphan timeout. Ids too old to tell, or not made by a coordinator,
+     * stay unknown.
+     */
+    private boolean neverLogged(String id) {
+        Instant prunedBefore = clock.instant().minus(properties.logRetention()).plus(PRUNING_CLOCK_MARGIN);
+        return TimeOrderedIds.timeOf(id).filter(made -> made.isAfter(prunedBefore)).isPresent();
     }
 
     /** A branch and whether this registration made it. */

@@ -36,4 +36,14 @@ class TimeOrderedIdsTests {
 
         assertThat(ids).hasSize(10_000);
     }
+
+    @Test
+    void aTransactionIdTellsTheMillisecondItWasMadeIn() {
+        long made = 1_795_816_221_509L;
+
+        assertThat(TimeOrderedIds.timeOf("node-1-" + TimeOrderedIds.at(made))).contains(java.time.Instant.ofEpochMilli(made));
+        assertThat(TimeOrderedIds.timeOf("node1-" + UUID.randomUUID())).as("version 4: no time in it").isEmpty();
+        assertThat(TimeOrderedIds.timeOf("no-such-id")).isEmpty();
+        assertThat(TimeOrderedIds.timeOf(TimeOrderedIds.at(made))).as("no node id").isEmpty();
+    }
 }

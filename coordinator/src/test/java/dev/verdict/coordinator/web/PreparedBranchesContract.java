@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.verdict.coordinator.transaction.TimeOrderedIds;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
 
@@ -113,6 +114,9 @@ abstract class PreparedBranchesContract extends ApiFixture {
         assertThat(outcome(id, registered)).isEqualTo("COMMIT registered=true");
         assertThat(outcome(id, neverRegistered)).isEqualTo("ABORT registered=false");
         assertProblem(participantApi.get("/api/v1/transactions/no-such-id/branches/" + neverRegistered), 404, "transaction-not-found");
+        String lostInACrash = "node1-" + TimeOrderedIds.next();
+        assertThat(outcome(lostInACrash, neverRegistered)).as("too recent to have been pruned: never logged, presumed abort")
+                .isEqualTo("ABORT registered=false");
         assertThat(api.get("/api/v1/transactions/" + id + "/branches/" + registered).status()).isEqualTo(403);
     }
 

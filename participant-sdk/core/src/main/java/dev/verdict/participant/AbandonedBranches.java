@@ -71,7 +71,7 @@ final class AbandonedBranches {
     }
 
     private void askAboutUnprepared(XaBranch branch) {
-        switch (inquiry.outcomeOf(branch.transactionId())) {
+        switch (inquiry.outcomeOf(new BranchXid(branch.transactionId(), branch.branchId()))) {
             case PENDING -> log.debug("Branch {} of transaction {} is unprepared after {}; the transaction is still running",
                     branch.branchId(), branch.transactionId(), check);
             case COMMIT -> log.warn("The coordinator says transaction {} commits, but its branch {} was never prepared here;"
@@ -83,7 +83,7 @@ final class AbandonedBranches {
 
     private void askAboutPrepared(XaBranch branch) {
         String id = branch.transactionId();
-        switch (inquiry.outcomeOf(id)) {
+        switch (inquiry.outcomeOf(new BranchXid(id, branch.branchId()))) {
             case PENDING -> log.info("Branch {} of transaction {} has been prepared for over {}; the coordinator has not decided yet",
                     branch.branchId(), id, check);
             case COMMIT -> {

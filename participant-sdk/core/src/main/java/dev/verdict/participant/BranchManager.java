@@ -11,8 +11,8 @@ import javax.sql.XADataSource;
 
 /**
  * Keeps this participant's XA branches: one per global transaction, opened on the first business call
- * that touches the database, held across calls until the coordinator's prepare, and ended by its
- * commit or rollback. Every coordinator call is idempotent, and a branch the coordinator never comes
+ * that touches the database, held across calls until the coordinator's prepare (or prepared as the
+ * request ends, with {@code prepareAtRequestEnd}), and ended by its commit or rollback. Every coordinator call is idempotent, and a branch the coordinator never comes
  * back for is rolled back once {@code branchTimeout} has passed without a prepare.
  *
  * <p>This class only wires the parts together: {@link BusinessCalls} and {@link CoordinatorCalls} for
@@ -37,10 +37,21 @@ public final class BranchManager implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2,
             Thread.ofPlatform().name("verdict-branches-", 1).daemon().factory());
 
-    /** Registers a new branch with the coordinator and answers the branch id it gave. */
+    /** Registers branches with the coordinator. */
     @FunctionalInterface
     public interface Registrar {
+
+        /** Registers a new branch and answers the branch id the coordinator gave it. */
         String register(String transactionId);
+
+        /**
+         * Registers a branch this participant has prepared already, under {@code branchId}. Throws
+         * {@link BranchRefusedException} when the coordinator refused it (the branch is then rolled back here);
+         * any other exception leaves the outcome unknown (the branch stays prepared, for recovery to settle).
+         */
+        default void registerPrepared(String transactionId, String branchId) {
+            throw new UnsupportedOperationException("this registrar cannot register prepared branches");
+        }
     }
 
     /**
@@ -55,10 +66,13 @@ public final class BranchManager implements AutoCloseable {
      * @param markerRetention how long the commit marker of a branch is kept
      * @param maxBranchConnections how many XA connections the open branches may hold at once; a new branch
      *        waits up to {@code lockTimeout} for one to come free
+     * @param prepareAtRequestEnd whether a business request prepares its branch when it ends and registers it
+     *        prepared (one request per transaction; the coordinator then makes no prepare call), rather than
+     *        registering it first and waiting for the coordinator's prepare
      */
     public record Settings(Duration branchTimeout, Duration lockTimeout, Duration lockWaitTimeout,
             Duration recoveryInterval, Duration orphanTimeout, Duration abandonedBranchCheck, Duration markerRetention,
-            int maxBranchConnections) {
+            int maxBranchConnections, boolean prepareAtRequestEnd) {
 
         public Settings {
             if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
@@ -81,7 +95,7 @@ public final class BranchManager implements AutoCloseable {
         this.prepared = new PreparedBranches(dataSource);
         this.connections = new BranchConnections(dataSource, settings.maxBranchConnections(), settings.lockTimeout());
         this.registry = new BranchRegistry(clock);
-        this.business = new BusinessCalls(registry, connections, registrar, settings.lockTimeout(), settings.lockWaitTimeout());
+        this.business = new BusinessCalls(registry, connections, registrar, settings, crashPoints, clock);
         this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,
                 settings.orphanTimeout(), settings.markerRetention());
         this.coordinator = new CoordinatorCalls(registry, recovery, crashPoints, clock, settings.lockTimeout());
@@ -105,6 +119,11 @@ public final class BranchManager implements AutoCloseable {
     /** Opens the request-long enlistment of the current thread in a global transaction. */
     public Enlistment enlist(String transactionId) {
         return new Enlistment(business, transactionId);
+    }
+
+    /** Whether business requests prepare their branch as they end (see {@link Settings#prepareAtRequestEnd}). */
+    public boolean preparesAtRequestEnd() {
+        return settings.prepareAtRequestEnd();
     }
 
     /** Branches currently held open (active or prepared). */

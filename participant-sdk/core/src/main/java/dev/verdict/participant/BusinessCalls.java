@@ -1,6 +1,11 @@
 package dev.verdict.participant;
 
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
+
+import javax.transaction.xa.XAException;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -10,8 +15,9 @@ import dev.verdict.participant.BranchManager.Registrar;
 
 /**
  * What the service's own requests do to branches. The first request of a global transaction that
- * touches the database registers the branch with the coordinator and opens it; every request holds the
- * branch's lock while it works, and one that failed dooms the branch.
+ * touches the database opens the branch: registered with the coordinator first, or, with
+ * {@code prepareAtRequestEnd}, named here and registered only once prepared as that request ends. Every
+ * request holds the branch's lock while it works, and one that failed dooms the branch.
  */
 final class BusinessCalls {
 
@@ -22,14 +28,20 @@ final class BusinessCalls {
     private final Registrar registrar;
     private final Duration lockTimeout;
     private final Duration lockWaitTimeout;
+    private final boolean prepareAtRequestEnd;
+    private final CrashPoints crashPoints;
+    private final Clock clock;
 
-    BusinessCalls(BranchRegistry registry, BranchConnections connections, Registrar registrar, Duration lockTimeout,
-            Duration lockWaitTimeout) {
+    BusinessCalls(BranchRegistry registry, BranchConnections connections, Registrar registrar, BranchManager.Settings settings,
+            CrashPoints crashPoints, Clock clock) {
         this.registry = registry;
         this.connections = connections;
         this.registrar = registrar;
-        this.lockTimeout = lockTimeout;
-        this.lockWaitTimeout = lockWaitTimeout;
+        this.lockTimeout = settings.lockTimeout();
+        this.lockWaitTimeout = settings.lockWaitTimeout();
+        this.prepareAtRequestEnd = settings.prepareAtRequestEnd();
+        this.crashPoints = crashPoints;
+        this.clock = clock;
     }
 
     /** Joins this participant's branch of the transaction, making it on first use, and locks it for the caller. */
@@ -50,7 +62,10 @@ final class BusinessCalls {
             } else if (!branch.status().acceptsWork()) {
                 throw new BranchRefusedException("the branch of global transaction " + transactionId + " is "
                         + branch.status() + (branch.failure() == null ? "" : " (" + branch.failure() + ")")
-                        + "; no more work can join it");
+                        + "; no more work can join it" + (branch.registersWhenPrepared()
+                                ? " (this participant prepares its branch as a request ends: one request per transaction,"
+                                        + " verdict.participant.prepare-at-request-end)"
+                                : ""));
             }
             return branch;
         } catch (RuntimeException e) {
@@ -60,6 +75,10 @@ final class BusinessCalls {
     }
 
     private void open(XaBranch branch) {
+        if (prepareAtRequestEnd) {
+            openUnregistered(branch);
+            return;
+        }
         String branchId;
         try {
             branchId = registrar.register(branch.transactionId());
@@ -77,10 +96,81 @@ final class BusinessCalls {
         }
     }
 
-    void leave(XaBranch branch, @Nullable String failure) {
-        if (failure != null) {
-            branch.markFailed(failure);
+    /** A branch the coordinator hears of only once it is prepared; until then, nobody but this process knows it. */
+    private void openUnregistered(XaBranch branch) {
+        String branchId = UUID.randomUUID().toString();
+        try {
+            branch.registerWhenPrepared();
+            branch.open(new BranchXid(branch.transactionId(), branchId), connections, lockWaitTimeout);
+            log.debug("Branch {} of transaction {} started; registered once prepared", branchId, branch.transactionId());
+        } catch (Exception e) {
+            branch.finish(BranchStatus.ROLLED_BACK);
+            registry.forget(branch);
+            throw new IllegalStateException("could not start an XA branch in the service's database: " + e.getMessage(), e);
         }
-        branch.unlock();
+    }
+
+    /**
+     * The end of the request, before its answer goes out, for a branch that registers once prepared: the
+     * branch is prepared with its commit marker, then registered as prepared, which is its yes vote. A
+     * refused registration rolls the branch back and throws {@link BranchRefusedException}; one that got no
+     * answer leaves the branch prepared, to be settled by asking the coordinator about it later, and throws
+     * {@link BranchInDoubtException}. Either way the request must fail, so that its client does not commit.
+     */
+    void prepareAndRegister(XaBranch branch) {
+        if (!branch.registersWhenPrepared() || branch.status() != BranchStatus.ACTIVE) {
+            return;
+        }
+        try {
+            branch.prepare(clock.instant());
+        } catch (SQLException | XAException e) {
+            registry.endBeforePrepare(branch);
+            throw new IllegalStateException("could not prepare the branch in the service's database: " + e, e);
+        }
+        crashPoints.reach(CrashPoints.AFTER_PREPARE);
+        try {
+            registrar.registerPrepared(branch.transactionId(), branch.branchId());
+            log.debug("Branch {} of transaction {} prepared and registered", branch.branchId(), branch.transactionId());
+        } catch (BranchRefusedException refused) {
+            rollBackRefused(branch);
+            throw refused;
+        } catch (RuntimeException e) {
+            log.warn("Branch {} of transaction {} is prepared, but its registration got no answer ({}); it waits for the"
+                    + " coordinator's outcome", branch.branchId(), branch.transactionId(), e.toString());
+            throw new BranchInDoubtException("the coordinator did not answer the registration of this participant's prepared"
+                    + " branch " + branch.branchId() + " (" + e.getMessage() + "); the branch stays prepared until the"
+                    + " coordinator's outcome for it is known", e);
+        }
+    }
+
+    private void rollBackRefused(XaBranch branch) {
+        try {
+            branch.rollBackPrepared();
+            registry.end(branch, BranchStatus.ROLLED_BACK);
+            log.info("Branch {} of transaction {} rolled back: the coordinator refused its registration", branch.branchId(),
+                    branch.transactionId());
+        } catch (XAException e) {
+            // Left in the database's prepared list: recovery asks about it, and no decision can include it.
+            registry.letGoOfDeadConnection(branch);
+            log.warn("Branch {} of transaction {}: rollback after a refused registration failed ({}); recovery rolls it back",
+                    branch.branchId(), branch.transactionId(), XaBranch.describe(e));
+        }
+    }
+
+    /**
+     * The request lets go of the branch. One that failed dooms it; a branch that registers once prepared is then
+     * rolled back at once, as is one whose request never completed: the coordinator has not heard of it.
+     */
+    void leave(XaBranch branch, @Nullable String failure) {
+        try {
+            if (failure != null) {
+                branch.markFailed(failure);
+            }
+            if (branch.registersWhenPrepared() && branch.status().awaitsPrepare()) {
+                registry.endBeforePrepare(branch);
+            }
+        } finally {
+            branch.unlock();
+        }
     }
 }

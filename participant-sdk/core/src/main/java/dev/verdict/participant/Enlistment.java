@@ -43,6 +43,18 @@ public final class Enlistment implements AutoCloseable {
         return branch.connection();
     }
 
+    /**
+     * The request's work is done and its answer is about to go out: a branch that registers once prepared is
+     * prepared and registered now. Throws {@link BranchRefusedException} or {@link BranchInDoubtException} when
+     * the work must not count, and the request must then fail. A no-op for a request that failed or touched
+     * no database, and for branches registered before their work.
+     */
+    public void complete() {
+        if (branch != null && failure == null) {
+            calls.prepareAndRegister(branch);
+        }
+    }
+
     /** Dooms the branch: the request failed, so the transaction must not commit this participant's work. */
     public void fail(String why) {
         failure = why;

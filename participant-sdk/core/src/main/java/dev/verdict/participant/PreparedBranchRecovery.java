@@ -73,7 +73,7 @@ final class PreparedBranchRecovery {
             log.debug("Prepared branch {} belongs to another coordinator; leaving it alone", xid);
             return;
         }
-        switch (inquiry.outcomeOf(xid.transactionId())) {
+        switch (inquiry.outcomeOf(xid)) {
             case COMMIT -> commitFromDatabase(xid);
             case ABORT -> rollbackFromDatabase(xid);
             case PENDING -> log.info("Prepared branch {} of transaction {} waits for the coordinator's decision",

@@ -43,6 +43,8 @@ final class XaBranch {
     private @Nullable Connection connection;
     private boolean connectionReusable = true;
     private @Nullable String failure;
+    /** Named here and registered only once prepared, when its one request ends. */
+    private volatile boolean registersWhenPrepared;
 
     XaBranch(String transactionId, Instant createdAt) {
         this.transactionId = transactionId;
@@ -232,6 +234,15 @@ final class XaBranch {
 
     void unlock() {
         lock.unlock();
+    }
+
+    /** Marks a branch that prepares as its request ends and then registers, prepared. */
+    void registerWhenPrepared() {
+        registersWhenPrepared = true;
+    }
+
+    boolean registersWhenPrepared() {
+        return registersWhenPrepared;
     }
 
     String transactionId() {

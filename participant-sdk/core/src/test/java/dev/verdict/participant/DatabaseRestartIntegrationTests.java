@@ -114,7 +114,7 @@ class DatabaseRestartIntegrationTests {
         xa.setPassword("postgres");
         OutcomeInquiry coordinator = new OutcomeInquiry() {
             @Override
-            public Outcome outcomeOf(String transactionId) {
+            public Outcome outcomeOf(BranchXid branch) {
                 return outcome;
             }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.Parameter;
@@ -42,14 +43,35 @@ abstract class ParticipantFixture {
     final Set<String> askedAbout = ConcurrentHashMap.newKeySet();
     final OutcomeInquiry coordinator = new OutcomeInquiry() {
         @Override
-        public Outcome outcomeOf(String transactionId) {
-            askedAbout.add(transactionId);
-            return decisions.getOrDefault(transactionId, Outcome.UNKNOWN);
+        public Outcome outcomeOf(BranchXid branch) {
+            askedAbout.add(branch.transactionId());
+            return decisions.getOrDefault(branch.transactionId(), Outcome.UNKNOWN);
         }
 
         @Override
         public boolean isOwnTransaction(String transactionId) {
             return transactionId.startsWith("test-");
+        }
+    };
+
+    /** Branches registered as prepared: the branch id each transaction's came with. */
+    final Map<String, String> registeredPrepared = new ConcurrentHashMap<>();
+    /** What the coordinator answers the next registration of a prepared branch with: null takes it, else this is thrown. */
+    volatile @Nullable RuntimeException nextPreparedRegistration;
+    /** Registers each transaction's branch as {@code branch-<tx>}, and prepared branches under the id they bring. */
+    final BranchManager.Registrar registrar = new BranchManager.Registrar() {
+        @Override
+        public String register(String transactionId) {
+            return "branch-" + transactionId;
+        }
+
+        @Override
+        public void registerPrepared(String transactionId, String branchId) {
+            RuntimeException answer = nextPreparedRegistration;
+            if (answer != null) {
+                throw answer;
+            }
+            registeredPrepared.put(transactionId, branchId);
         }
     };
 
@@ -84,8 +106,7 @@ abstract class ParticipantFixture {
 
     /** A manager whose timers do not run, so that only the test drives them; the marker table exists already. */
     BranchManager unstartedManager(TestSettings settings, CrashPoints crashPoints, Clock clock) {
-        return new BranchManager(database.xaDataSource(url), transactionId -> "branch-" + transactionId, coordinator,
-                settings.build(), clock, crashPoints);
+        return new BranchManager(database.xaDataSource(url), registrar, coordinator, settings.build(), clock, crashPoints);
     }
 
     /** Replaces the manager, as a new process with these settings would. */

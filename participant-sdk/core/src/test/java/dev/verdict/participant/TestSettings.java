@@ -9,6 +9,7 @@ final class TestSettings {
     private Duration lockTimeout = Duration.ofSeconds(2);
     private Duration abandonedBranchCheck = Duration.ofSeconds(30);
     private int maxBranchConnections = 64;
+    private boolean prepareAtRequestEnd;
 
     static TestSettings defaults() {
         return new TestSettings();
@@ -29,8 +30,13 @@ final class TestSettings {
         return this;
     }
 
+    TestSettings prepareAtRequestEnd() {
+        this.prepareAtRequestEnd = true;
+        return this;
+    }
+
     BranchManager.Settings build() {
         return new BranchManager.Settings(branchTimeout, lockTimeout, Duration.ofSeconds(2), Duration.ofHours(1),
-                Duration.ofMinutes(2), abandonedBranchCheck, Duration.ofDays(7), maxBranchConnections);
+                Duration.ofMinutes(2), abandonedBranchCheck, Duration.ofDays(7), maxBranchConnections, prepareAtRequestEnd);
     }
 }

@@ -72,10 +72,19 @@ class CoordinatorClient {
     }
 
     String register(String transactionId, String name, String url) {
+        return register(transactionId, new RegisterRequest(name, url, null, null));
+    }
+
+    /** Registers a branch prepared here under {@code branchId}; its registration is its yes vote. */
+    void registerPrepared(String transactionId, String name, String url, String branchId) {
+        register(transactionId, new RegisterRequest(name, url, branchId, true));
+    }
+
+    private String register(String transactionId, RegisterRequest request) {
         try {
             Registration registration = rest.post().uri("/api/v1/transactions/{id}/participants", transactionId)
                     .contentType(MediaType.APPLICATION_JSON)
-                    .body(new RegisterRequest(name, url))
+                    .body(request)
                     .retrieve().body(Registration.class);
             return registration.branchId();
         } catch (HttpClientErrorException e) {
@@ -88,12 +97,22 @@ class CoordinatorClient {
         }
     }
 
-    /** The transaction as the coordinator logged it, or null if it has no record of it. */
-    @Nullable TransactionView find(String transactionId) {
+    /**
+     * What to do with a branch held prepared here, or null if the coordinator has no record of the transaction.
+     * Only a 404 that says so counts: any other (an older coordinator without this call, a proxy) is an error,
+     * because reading it as "no record" would roll back a branch that may have to commit.
+     */
+    @Nullable String branchOutcome(String transactionId, String branchId) {
         try {
-            return rest.get().uri("/api/v1/transactions/{id}", transactionId).retrieve().body(TransactionView.class);
+            BranchOutcome answer = rest.get().uri("/api/v1/transactions/{id}/branches/{branchId}", transactionId, branchId)
+                    .retrieve().body(BranchOutcome.class);
+            return answer.outcome();
         } catch (HttpClientErrorException.NotFound e) {
-            return null;
+            ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
+            if (problem != null && problem.getType().toString().endsWith(":transaction-not-found")) {
+                return null;
+            }
+            throw e;
         }
     }
 
@@ -114,7 +133,10 @@ class CoordinatorClient {
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
     }
 
-    record RegisterRequest(String name, String url) {
+    record RegisterRequest(String name, String url, @Nullable String branchId, @Nullable Boolean prepared) {
+    }
+
+    record BranchOutcome(String transactionId, String branchId, boolean registered, String outcome) {
     }
 
     record Registration(String transactionId, String branchId) {

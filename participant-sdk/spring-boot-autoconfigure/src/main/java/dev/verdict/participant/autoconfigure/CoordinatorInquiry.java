@@ -4,9 +4,10 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.verdict.participant.BranchXid;
 import dev.verdict.participant.OutcomeInquiry;
 
-/** Answers recovery's question "how did this transaction end?" from the coordinator's REST API. */
+/** Answers recovery's question "what becomes of this prepared branch?" from the coordinator's REST API. */
 class CoordinatorInquiry implements OutcomeInquiry {
 
     private final CoordinatorClient coordinator;
@@ -17,15 +18,16 @@ class CoordinatorInquiry implements OutcomeInquiry {
     }
 
     @Override
-    public Outcome outcomeOf(String transactionId) {
-        CoordinatorClient.TransactionView transaction = coordinator.find(transactionId);
-        if (transaction == null) {
+    public Outcome outcomeOf(BranchXid branch) {
+        String outcome = coordinator.branchOutcome(branch.transactionId(), branch.branchId());
+        if (outcome == null) {
             return Outcome.UNKNOWN;
         }
-        return switch (transaction.status()) {
-            case "COMMITTING", "COMMITTED" -> Outcome.COMMIT;
-            case "ABORTING", "ABORTED" -> Outcome.ABORT;
-            default -> Outcome.PENDING;
+        return switch (outcome) {
+            case "COMMIT" -> Outcome.COMMIT;
+            case "ABORT" -> Outcome.ABORT;
+            case "PENDING" -> Outcome.PENDING;
+            default -> throw new IllegalStateException("the coordinator answered an outcome this SDK does not know: " + outcome);
         };
     }
 

@@ -14,8 +14,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.verdict.participant.BranchManager;
+import dev.verdict.participant.BranchInDoubtException;
 import dev.verdict.participant.BranchRefusedException;
 import dev.verdict.participant.Enlistment;
 import dev.verdict.participant.TransactionContext;
@@ -24,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Puts a request that carries the {@value TransactionContext#HEADER} header into its global transaction:
  * binds the context (so outgoing calls carry it on) and the enlistment (so database work joins the
- * branch). A request that fails dooms the branch, so the transaction cannot commit half of its work.
+ * branch). A request that fails dooms the branch, so the transaction cannot commit half of its work. A branch
+ * that prepares as its request ends is prepared and registered before the answer goes out.
  */
 class ParticipantFilter extends OncePerRequestFilter {
 
@@ -50,25 +53,44 @@ class ParticipantFilter extends OncePerRequestFilter {
                     + " header must be a global transaction id of 1 to 64 letters, digits, '.', '_', ':' or '-'");
             return;
         }
+        // A branch prepared as the request ends may still be refused: the answer waits in a buffer until then,
+        // so that a client never sees a success for work that does not count.
+        ContentCachingResponseWrapper held = branches.preparesAtRequestEnd() ? new ContentCachingResponseWrapper(response) : null;
+        HttpServletResponse answer = held == null ? response : held;
         try (var mdc = MDC.putCloseable("txId", transactionId);
                 var context = TransactionContext.bind(transactionId);
                 Enlistment enlistment = branches.enlist(transactionId)) {
             try {
-                chain.doFilter(request, response);
-                if (response.getStatus() >= 500) {
+                chain.doFilter(request, answer);
+                if (answer.getStatus() >= 500) {
                     enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI()
-                            + " answered HTTP " + response.getStatus());
+                            + " answered HTTP " + answer.getStatus());
+                } else {
+                    enlistment.complete();
                 }
             } catch (IOException | ServletException | RuntimeException e) {
                 enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI() + " failed: " + e);
-                BranchRefusedException refused = refusal(e);
-                if (refused != null && !response.isCommitted()) {
-                    response.reset();
-                    problem(response, HttpStatus.CONFLICT, "transaction-not-active", refused.getMessage());
-                    return;
+                if (!response.isCommitted()) {
+                    BranchRefusedException refused = refusal(e);
+                    if (refused != null) {
+                        answer.reset();
+                        problem(response, HttpStatus.CONFLICT, "transaction-not-active", refused.getMessage());
+                        return;
+                    }
+                    if (e instanceof BranchInDoubtException inDoubt) {
+                        answer.reset();
+                        problem(response, HttpStatus.SERVICE_UNAVAILABLE, "branch-in-doubt", inDoubt.getMessage());
+                        return;
+                    }
+                    if (held != null) {
+                        held.reset();
+                    }
                 }
                 throw e;
             }
+        }
+        if (held != null) {
+            held.copyBodyToResponse();
         }
     }
 

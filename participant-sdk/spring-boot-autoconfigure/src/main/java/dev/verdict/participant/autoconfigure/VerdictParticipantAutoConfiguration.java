@@ -77,9 +77,20 @@ public class VerdictParticipantAutoConfiguration {
                 : environment.getProperty("spring.application.name", "participant");
         var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),
                 participant.lockWaitTimeout(), participant.recoveryInterval(), participant.orphanTimeout(),
-                participant.abandonedBranchCheck(), participant.markerRetention(), participant.maxBranchConnections());
-        return new BranchManager(xa, transactionId -> coordinator.register(transactionId, name, url.get()),
-                new CoordinatorInquiry(coordinator), settings, Clock.systemUTC(), crashPoints);
+                participant.abandonedBranchCheck(), participant.markerRetention(), participant.maxBranchConnections(),
+                participant.prepareAtRequestEnd());
+        BranchManager.Registrar registrar = new BranchManager.Registrar() {
+            @Override
+            public String register(String transactionId) {
+                return coordinator.register(transactionId, name, url.get());
+            }
+
+            @Override
+            public void registerPrepared(String transactionId, String branchId) {
+                coordinator.registerPrepared(transactionId, name, url.get(), branchId);
+            }
+        };
+        return new BranchManager(xa, registrar, new CoordinatorInquiry(coordinator), settings, Clock.systemUTC(), crashPoints);
     }
 
     /**

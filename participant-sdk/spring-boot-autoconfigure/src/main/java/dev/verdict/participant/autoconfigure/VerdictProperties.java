@@ -54,6 +54,11 @@ public record VerdictProperties(
      *        once; they are pooled and reused, and each is held from a transaction's first business call until its
      *        commit or rollback. A business call that finds all of them in use waits up to {@code lock-timeout} and
      *        then fails. Keep it below the database's connection limit, less what the service's own pool takes
+     * @param prepareAtRequestEnd whether a business request prepares this service's branch as it ends, and only then
+     *        registers it, already prepared: the coordinator then makes no prepare call, and the branch's
+     *        connection and locks are held from the end of the request rather than from its start to a prepare call.
+     *        Each global transaction may then send this service one request that touches the database; a second is
+     *        refused (409). Off by default, so that a transaction may call a service several times
      * @param crashPoint for crash tests only: the named point at which the service halts at once
      * @param enabled whether this service takes part in global transactions with its database
      * @param signingSecret the secret the coordinator signs its calls to this participant with; calls not signed with it
@@ -72,6 +77,7 @@ public record VerdictProperties(
             @DefaultValue("30s") Duration abandonedBranchCheck,
             @DefaultValue("7d") Duration markerRetention,
             @DefaultValue("64") int maxBranchConnections,
+            @DefaultValue("false") boolean prepareAtRequestEnd,
             @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled,
             @Nullable String signingSecret,

@@ -16,7 +16,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * Over real HTTP: an answer of the coordinator that is not a 2xx is never read as one. A redirect to an outcome
- * inquiry must not look like "no record of the transaction", which would have a prepared branch rolled back.
+ * inquiry, or a 404 of a coordinator that lacks the call, must not look like "no record of the transaction",
+ * which would have a prepared branch rolled back.
  */
 class CoordinatorClientTests {
 
@@ -29,19 +30,38 @@ class CoordinatorClientTests {
 
     @Test
     void aRedirectIsAFailureAndNotAnAnswer() {
-        CoordinatorClient client = new CoordinatorClient(RestClient.builder(), "http://127.0.0.1:" + server.getAddress().getPort(),
-                Duration.ofSeconds(5), "token");
-
-        assertThatThrownBy(() -> client.find("node1-tx")).isInstanceOfSatisfying(RestClientResponseException.class,
+        assertThatThrownBy(() -> client().branchOutcome("node1-tx", "b1")).isInstanceOfSatisfying(RestClientResponseException.class,
                 e -> assertThat(e.getStatusCode().value()).isEqualTo(307));
+    }
+
+    @Test
+    void onlyA404SayingTheTransactionIsUnknownMeansNoRecord() {
+        assertThat(client().branchOutcome("node1-gone", "b1")).isNull();
+        assertThatThrownBy(() -> client().branchOutcome("node1-old", "b1")).isInstanceOfSatisfying(RestClientResponseException.class,
+                e -> assertThat(e.getStatusCode().value()).as("an older coordinator without the call").isEqualTo(404));
+    }
+
+    private CoordinatorClient client() {
+        return new CoordinatorClient(RestClient.builder(), "http://127.0.0.1:" + server.getAddress().getPort(), Duration.ofSeconds(5),
+                "token");
     }
 
     private static HttpServer start() {
         try {
             HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             http.createContext("/", exchange -> {
-                exchange.getResponseHeaders().set("Location", "http://127.0.0.1:1/elsewhere");
-                exchange.sendResponseHeaders(307, -1);
+                String path = exchange.getRequestURI().getPath();
+                if (path.startsWith("/api/v1/transactions/node1-gone/") || path.startsWith("/api/v1/transactions/node1-old/")) {
+                    String type = path.contains("gone") ? "transaction-not-found" : "invalid-request";
+                    byte[] body = ("{\"type\":\"urn:verdict:problem:" + type + "\",\"status\":404,\"detail\":\"no\"}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+                    exchange.sendResponseHeaders(404, body.length);
+                    exchange.getResponseBody().write(body);
+                } else {
+                    exchange.getResponseHeaders().set("Location", "http://127.0.0.1:1/elsewhere");
+                    exchange.sendResponseHeaders(307, -1);
+                }
                 exchange.close();
             });
             http.start();
