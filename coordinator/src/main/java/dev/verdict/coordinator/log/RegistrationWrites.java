@@ -44,7 +44,11 @@ final class RegistrationWrites {
                 if (!registeredBy.equals(existing.get().registeredBy())) {
                     return new RegistrationOutcome.UrlTakenByAnother();
                 }
-                boolean sameBranch = request.chosenId() == null || request.chosenId().equals(existing.get().id());
+                // the same branch only if registered the same way: a registration that does not come prepared
+                // must not be handed a branch whose vote is already in, nor the other way round
+                boolean camePrepared = TransactionLog.PREPARED_AT_REGISTRATION.equals(existing.get().voteDetail());
+                boolean sameBranch = request.prepared() == camePrepared
+                        && (request.chosenId() == null || request.chosenId().equals(existing.get().id()));
                 return sameBranch ? new RegistrationOutcome.Registered(existing.get(), false)
                         : new RegistrationOutcome.OtherBranchRegistered(existing.get());
             }

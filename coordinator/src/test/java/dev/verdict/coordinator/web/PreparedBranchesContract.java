@@ -139,6 +139,8 @@ abstract class PreparedBranchesContract extends ApiFixture {
         assertProblem(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma",
                 "branchId", UUID.randomUUID().toString(), "prepared", true)), 409, "illegal-state");
 
+        assertProblem(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma")), 409, "illegal-state");
+
         assertThat(branchStates(id)).containsExactly("PREPARED");
         assertThat(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma", "branchId", taken,
                 "prepared", true)).status()).as("the same registration again gets its branch").isEqualTo(200);
