@@ -3,6 +3,7 @@ package dev.verdict.coordinator.log;
 import static dev.verdict.coordinator.log.TransactionLog.at;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import dev.verdict.coordinator.branch.Branch;
@@ -37,9 +38,11 @@ final class RegistrationWrites {
                                 TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
                         .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
             }
+            // One read serves both checks: the branch this URL registered before, and how many there are.
+            List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
+                    .query(TransactionLog::branch).list();
+            Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(url)).findFirst();
             // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
-            Optional<Branch> existing = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id AND url = :url")
-                    .param("id", transactionId).param("url", url).query(TransactionLog::branch).optional();
             if (existing.isPresent()) {
                 if (!registeredBy.equals(existing.get().registeredBy())) {
                     return new RegistrationOutcome.UrlTakenByAnother();
@@ -52,9 +55,7 @@ final class RegistrationWrites {
                 return sameBranch ? new RegistrationOutcome.Registered(existing.get(), false)
                         : new RegistrationOutcome.OtherBranchRegistered(existing.get());
             }
-            long branches = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", transactionId)
-                    .query(Long.class).single();
-            if (branches >= maxBranches) {
+            if (registered.size() >= maxBranches) {
                 return new RegistrationOutcome.TooManyBranches(maxBranches);
             }
             if (request.chosenId() != null && jdbc.sql("SELECT COUNT(*) FROM branch WHERE id = :id").param("id", request.chosenId())
@@ -72,8 +73,6 @@ final class RegistrationWrites {
                     .param("url", url).param("state", branch.state().name()).param("detail", branch.voteDetail())
                     .param("now", at(now)).param("registeredBy", registeredBy)
                     .update();
-            jdbc.sql("UPDATE global_transaction SET updated_at = :now WHERE id = :id").param("now", at(now))
-                    .param("id", transactionId).update();
             History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url
                     + (request.prepared() ? ", " + TransactionLog.PREPARED_AT_REGISTRATION : ""), now);
             return new RegistrationOutcome.Registered(branch, true);

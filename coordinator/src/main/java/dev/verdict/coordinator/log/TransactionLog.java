@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -119,11 +121,12 @@ public class TransactionLog {
             if (!lockWhileActive(jdbc, id, now)) {
                 return false;
             }
-            List<String> logged = jdbc.sql("SELECT id FROM branch WHERE transaction_id = :id AND state = :prepared")
-                    .param("id", id).param("prepared", BranchState.PREPARED.name()).query(String.class).list();
-            long all = jdbc.sql("SELECT COUNT(*) FROM branch WHERE transaction_id = :id").param("id", id).query(Long.class).single();
-            boolean same = all == branches.size() && logged.size() == branches.size()
-                    && branches.stream().allMatch(branch -> logged.contains(branch.id()));
+            // the same set of branches (ids are unique on both sides), every one of them prepared
+            Set<String> read = branches.stream().map(Branch::id).collect(Collectors.toSet());
+            List<Boolean> matches = jdbc.sql("SELECT id, state FROM branch WHERE transaction_id = :id").param("id", id)
+                    .query((rs, row) -> read.contains(rs.getString(1)) && BranchState.PREPARED.name().equals(rs.getString(2)))
+                    .list();
+            boolean same = matches.size() == read.size() && !matches.contains(false);
             if (!same) {
                 return false;
             }
