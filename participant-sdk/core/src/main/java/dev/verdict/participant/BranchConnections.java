@@ -3,7 +3,10 @@ package dev.verdict.participant;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.sql.Statement;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.XAConnection;
 import javax.sql.XADataSource;
@@ -28,6 +31,8 @@ final class BranchConnections implements AutoCloseable {
     private static final int VALIDATION_TIMEOUT_SECONDS = 5;
     /** Idle connections are closed after this, so that a burst of transactions does not hold its connections for good. */
     private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** A connection given back this recently is lent again without asking the database whether it is alive. */
+    private static final Duration TRUSTED_AFTER_USE = Duration.ofMillis(500);
 
     private final GenericObjectPool<XAConnection> pool;
     private final int maxConnections;
@@ -37,7 +42,18 @@ final class BranchConnections implements AutoCloseable {
     record Stats(long created, long destroyed, int idle, int active) {
     }
 
-    BranchConnections(XADataSource dataSource, int maxConnections, Duration maxWait) {
+    /** A connection lent to a branch, and whether the database was asked on lending it that it is alive. */
+    record Lent(XAConnection connection, boolean checked) {
+    }
+
+    /** Connections lent without a check since their last use; read once by {@link #borrow()}. */
+    private final Set<XAConnection> lentUnchecked = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param lockWaitTimeout set once on each new connection, for the whole session: how long a statement of a
+     *                        branch waits for a row lock before it fails
+     */
+    BranchConnections(XADataSource dataSource, int maxConnections, Duration maxWait, Duration lockWaitTimeout) {
         this.maxConnections = maxConnections;
         this.maxWait = maxWait;
         var config = new GenericObjectPoolConfig<XAConnection>();
@@ -49,13 +65,14 @@ final class BranchConnections implements AutoCloseable {
         config.setTimeBetweenEvictionRuns(Duration.ofMinutes(1));
         config.setMinEvictableIdleDuration(IDLE_TIMEOUT);
         config.setJmxEnabled(false);
-        this.pool = new GenericObjectPool<>(new Factory(dataSource), config);
+        this.pool = new GenericObjectPool<>(new Factory(dataSource, lockWaitTimeout, lentUnchecked), config);
     }
 
     /** A connection for a new branch, waiting at most {@code maxWait} for one to come free. */
-    XAConnection borrow() throws SQLException {
+    Lent borrow() throws SQLException {
         try {
-            return pool.borrowObject();
+            XAConnection connection = pool.borrowObject();
+            return new Lent(connection, !lentUnchecked.remove(connection));
         } catch (NoSuchElementException e) {
             throw new SQLException("all " + maxConnections + " XA connections for branches"
                     + " (verdict.participant.max-branch-connections) stayed in use by open global transactions for "
@@ -65,6 +82,14 @@ final class BranchConnections implements AutoCloseable {
         } catch (Exception e) {
             throw new SQLException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Closes every idle connection: one lent without a check failed, so the database has most likely dropped
+     * them all (a restart), and the next branch gets a new one.
+     */
+    void dropIdle() {
+        pool.clear();
     }
 
     /** Takes back the connection of a branch that ended cleanly, for the next branch. */
@@ -94,14 +119,45 @@ final class BranchConnections implements AutoCloseable {
     private static final class Factory extends BasePooledObjectFactory<XAConnection> {
 
         private final XADataSource dataSource;
+        private final Duration lockWaitTimeout;
+        private final Set<XAConnection> lentUnchecked;
 
-        Factory(XADataSource dataSource) {
+        Factory(XADataSource dataSource, Duration lockWaitTimeout, Set<XAConnection> lentUnchecked) {
             this.dataSource = dataSource;
+            this.lockWaitTimeout = lockWaitTimeout;
+            this.lentUnchecked = lentUnchecked;
         }
 
         @Override
         public XAConnection create() throws SQLException {
-            return dataSource.getXAConnection();
+            XAConnection connection = dataSource.getXAConnection();
+            try (Connection session = connection.getConnection()) {
+                limitLockWaits(session, lockWaitTimeout);
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+            return connection;
+        }
+
+        /**
+         * Row locks of a branch are held until the coordinator's phase 2, so two global transactions that
+         * lock rows in two databases in opposite order wait for each other forever, and neither database can
+         * see the cycle. A bounded lock wait turns that distributed deadlock into a failed business call. It
+         * is a setting of the session, made once: a service that changes it gets its connection closed after
+         * its branch (see {@link GuardedConnection}).
+         */
+        private static void limitLockWaits(Connection session, Duration timeout) throws SQLException {
+            String sql = switch (session.getMetaData().getDatabaseProductName()) {
+                case "PostgreSQL" -> "SET lock_timeout = '" + timeout.toMillis() + "ms'";
+                case "H2" -> "SET LOCK_TIMEOUT " + timeout.toMillis();
+                default -> null;
+            };
+            if (sql != null) {
+                try (Statement statement = session.createStatement()) {
+                    statement.execute(sql);
+                }
+            }
         }
 
         @Override
@@ -110,13 +166,19 @@ final class BranchConnections implements AutoCloseable {
         }
 
         /**
-         * A connection that served an earlier branch may have been cut since (a database restart), so it is
-         * asked before a branch relies on it: one round trip, where a broken connection would fail the
-         * business call. One made just now is trusted, so that only a timeout can leave a borrow empty-handed.
+         * A connection that sat idle may have been cut since (a database restart), so it is asked before a
+         * branch relies on it: one round trip, where a broken connection would fail the business call. One
+         * made just now, or given back by a branch that ended cleanly within {@link BranchConnections#TRUSTED_AFTER_USE}, is
+         * trusted without the round trip (as HikariCP does): under load that is every borrow. Should it be broken
+         * after all, the branch fails to start on it, and {@link XaBranch} starts it on a new connection.
          */
         @Override
         public boolean validateObject(PooledObject<XAConnection> pooled) {
             if (pooled.getBorrowedCount() <= 1) {
+                return true;
+            }
+            if (pooled.getIdleDuration().compareTo(TRUSTED_AFTER_USE) < 0) {
+                lentUnchecked.add(pooled.getObject());
                 return true;
             }
             try {

@@ -93,7 +93,8 @@ public final class BranchManager implements AutoCloseable {
             CrashPoints crashPoints) {
         this.settings = settings;
         this.prepared = new PreparedBranches(dataSource);
-        this.connections = new BranchConnections(dataSource, settings.maxBranchConnections(), settings.lockTimeout());
+        this.connections = new BranchConnections(dataSource, settings.maxBranchConnections(), settings.lockTimeout(),
+                settings.lockWaitTimeout());
         this.registry = new BranchRegistry(clock);
         this.business = new BusinessCalls(registry, connections, registrar, settings, crashPoints, clock);
         this.recovery = new PreparedBranchRecovery(prepared, registry, inquiry, crashPoints, clock,

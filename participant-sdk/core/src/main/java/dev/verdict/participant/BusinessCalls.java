@@ -27,7 +27,6 @@ final class BusinessCalls {
     private final BranchConnections connections;
     private final Registrar registrar;
     private final Duration lockTimeout;
-    private final Duration lockWaitTimeout;
     private final boolean prepareAtRequestEnd;
     private final CrashPoints crashPoints;
     private final Clock clock;
@@ -38,7 +37,6 @@ final class BusinessCalls {
         this.connections = connections;
         this.registrar = registrar;
         this.lockTimeout = settings.lockTimeout();
-        this.lockWaitTimeout = settings.lockWaitTimeout();
         this.prepareAtRequestEnd = settings.prepareAtRequestEnd();
         this.crashPoints = crashPoints;
         this.clock = clock;
@@ -87,7 +85,7 @@ final class BusinessCalls {
             throw e;
         }
         try {
-            branch.open(new BranchXid(branch.transactionId(), branchId), connections, lockWaitTimeout);
+            branch.open(new BranchXid(branch.transactionId(), branchId), connections);
             log.debug("Branch {} of transaction {} started", branchId, branch.transactionId());
         } catch (Exception e) {
             // Registered but unusable: remember a rollback so the coordinator's prepare hears no.
@@ -101,7 +99,7 @@ final class BusinessCalls {
         String branchId = UUID.randomUUID().toString();
         try {
             branch.registerWhenPrepared();
-            branch.open(new BranchXid(branch.transactionId(), branchId), connections, lockWaitTimeout);
+            branch.open(new BranchXid(branch.transactionId(), branchId), connections);
             log.debug("Branch {} of transaction {} started; registered once prepared", branchId, branch.transactionId());
         } catch (Exception e) {
             branch.finish(BranchStatus.ROLLED_BACK);

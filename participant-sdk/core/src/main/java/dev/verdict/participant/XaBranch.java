@@ -2,7 +2,6 @@ package dev.verdict.participant;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -51,43 +50,45 @@ final class XaBranch {
         this.createdAt = createdAt;
     }
 
-    /** Borrows a connection and starts the branch on it; a connection that failed here is never reused. */
-    void open(BranchXid xid, BranchConnections connections, Duration lockWaitTimeout) throws SQLException, XAException {
+    /**
+     * Borrows a connection and starts the branch on it; a connection that failed here is never reused. One that
+     * was lent without a check (it was in use a moment ago) and fails means the database most likely dropped
+     * its connections: the idle ones are closed and the branch starts once more, on a new connection.
+     */
+    void open(BranchXid xid, BranchConnections connections) throws SQLException, XAException {
         this.xid = xid;
         this.connections = connections;
-        XAConnection borrowed = connections.borrow();
-        this.xaConnection = borrowed;
+        BranchConnections.Lent lent = connections.borrow();
         try {
-            XAResource started = borrowed.getXAResource();
-            this.resource = started;
-            started.start(xid, XAResource.TMNOFLAGS);
-            Connection handle = borrowed.getConnection();
-            this.handle = handle;
-            limitLockWaits(handle, lockWaitTimeout);
-            this.connection = GuardedConnection.over(handle, transactionId, this::markFailed, this::distrustConnection);
-            moveTo(BranchStatus.ACTIVE);
+            startOn(lent.connection(), xid);
         } catch (SQLException | XAException | RuntimeException e) {
-            distrustConnection();
-            throw e;
+            if (lent.checked()) {
+                distrustConnection();
+                throw e;
+            }
+            log.debug("A connection lent unchecked failed to start branch {}; starting it on a new one: {}", xid, e.toString());
+            // idle ones first: the pool replaces the destroyed one with a new idle connection at once
+            connections.dropIdle();
+            connections.destroy(lent.connection());
+            this.xaConnection = null;
+            try {
+                startOn(connections.borrow().connection(), xid);
+            } catch (SQLException | XAException | RuntimeException again) {
+                distrustConnection();
+                throw again;
+            }
         }
     }
 
-    /**
-     * Row locks of a branch are held until the coordinator's phase 2, so two global transactions that
-     * lock rows in two databases in opposite order wait for each other forever, and neither database can
-     * see the cycle. A bounded lock wait turns that distributed deadlock into a failed business call.
-     */
-    private static void limitLockWaits(Connection connection, Duration timeout) throws SQLException {
-        String sql = switch (connection.getMetaData().getDatabaseProductName()) {
-            case "PostgreSQL" -> "SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'";
-            case "H2" -> "SET LOCK_TIMEOUT " + timeout.toMillis();
-            default -> null;
-        };
-        if (sql != null) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            }
-        }
+    private void startOn(XAConnection borrowed, BranchXid xid) throws SQLException, XAException {
+        this.xaConnection = borrowed;
+        XAResource started = borrowed.getXAResource();
+        this.resource = started;
+        started.start(xid, XAResource.TMNOFLAGS);
+        Connection handle = borrowed.getConnection();
+        this.handle = handle;
+        this.connection = GuardedConnection.over(handle, transactionId, this::markFailed, this::distrustConnection);
+        moveTo(BranchStatus.ACTIVE);
     }
 
     /**

@@ -92,4 +92,24 @@ class BranchConnectionsIntegrationTests extends ParticipantFixture {
         assertThat(branches.connectionStats().destroyed()).isEqualTo(1);
         assertThat(insertAndTellSession(newTransaction(), "pecan")).isNotEqualTo(changedSession);
     }
+
+    @Test
+    void aConnectionCutRightAfterItsBranchEndedNeverFailsTheNextBranch() throws SQLException {
+        String tx = newTransaction();
+        String cutSession = insertAndTellSession(tx, "almond");
+        branches.prepare(tx, "branch-" + tx);
+        branches.commit(tx, "branch-" + tx);
+        // cut at once: lent again within moments, the connection is trusted without a round trip, fails to
+        // start the branch, and the branch starts on a new connection instead
+        killSession(cutSession);
+
+        String next = newTransaction();
+        assertThat(insertAndTellSession(next, "cashew")).isNotEqualTo(cutSession);
+        branches.prepare(next, "branch-" + next);
+        branches.commit(next, "branch-" + next);
+
+        assertThat(items()).isEqualTo(2);
+        assertThat(branches.connectionStats()).extracting(BranchConnections.Stats::created, BranchConnections.Stats::destroyed)
+                .containsExactly(2L, 1L);
+    }
 }
