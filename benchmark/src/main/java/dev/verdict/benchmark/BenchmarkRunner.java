@@ -34,11 +34,17 @@ class BenchmarkRunner implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws Exception {
-        System.out.printf("Benchmark: %s, clients %s, %d s measured after %d s of warm-up, accounts drawn %s from %d per"
-                + " bank (%s banks); %d processors%n", settings.modes().stream().map(mode -> mode.label).toList(),
-                settings.clients(), settings.measured().toSeconds(), settings.warmUp().toSeconds(),
+        String accounts = String.format("accounts drawn %s from %d per bank (%s banks); %d processors",
                 settings.hot() == 0 ? "uniformly" : "from the first " + settings.hot(), settings.accounts(),
                 settings.postgresBanks() ? "PostgreSQL" : "H2", Runtime.getRuntime().availableProcessors());
+        if (settings.soak().isZero()) {
+            System.out.printf("Benchmark: %s, clients %s, %d s measured after %d s of warm-up, %s%n",
+                    settings.modes().stream().map(mode -> mode.label).toList(), settings.clients(),
+                    settings.measured().toSeconds(), settings.warmUp().toSeconds(), accounts);
+        } else {
+            System.out.printf("Long run: verdict-h2-log, %d clients, %d minutes measured after the JIT warm-up, %s%n",
+                    settings.soakClients(), settings.soak().toMinutes(), accounts);
+        }
         Results results = new Results(settings.output());
         Workload workload = new Workload(settings);
         boolean warmedUp = false;
@@ -51,6 +57,8 @@ class BenchmarkRunner implements ApplicationRunner {
             VerdictTransfers verdictAtDecision = new VerdictTransfers(transactions, banks, true);
             if (!settings.soak().isZero()) {
                 services.startCoordinator(false, "long-run", Soak.coordinatorArguments());
+                // its first minute is then measured on warm services, as its last one is
+                workload.warmUp("long run", verdict::transfer);
                 new Soak(settings, services, http).run(verdict::transfer);
                 return;
             }

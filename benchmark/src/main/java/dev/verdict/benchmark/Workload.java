@@ -81,7 +81,8 @@ final class Workload {
         long reportEvery = Math.max(1, settings.reportEvery().toNanos());
         List<Double> intervalTps = new ArrayList<>();
         long committedBefore = 0;
-        for (long next = System.nanoTime() + reportEvery; next <= measuredEndsAt; next += reportEvery) {
+        // on a schedule from the start of the measured time, so that its last interval is reported too
+        for (long next = warmUpEnds + reportEvery; next <= measuredEndsAt; next += reportEvery) {
             sleepUntil(next);
             long committed = Arrays.stream(running).mapToLong(client -> client.committed.get()).sum();
             double elapsed = (System.nanoTime() - warmUpEnds) / 1e9;
