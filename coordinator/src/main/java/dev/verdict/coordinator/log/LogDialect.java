@@ -10,9 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * How each database is told what a commit of the log must survive. PostgreSQL waits for its WAL to reach
- * the disk at a forced commit ({@code synchronous_commit = on}) and not at a lazy one. H2 writes each
- * commit to its file ({@code WRITE_DELAY=0}) but syncs nothing by itself, so a forced commit is followed by
- * {@code CHECKPOINT SYNC}, which forces the file to disk.
+ * the disk at a forced commit ({@code synchronous_commit = on}) and not at a lazy one. H2 writes commits to
+ * its file within {@code WRITE_DELAY} but syncs nothing by itself, so a forced commit is followed by
+ * {@code CHECKPOINT SYNC}, which writes the file and forces it to disk.
  */
 @Component
 class LogDialect {
