@@ -2,8 +2,8 @@ package dev.verdict.participant;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,9 +168,9 @@ final class BranchConnections implements AutoCloseable {
         /**
          * A connection that sat idle may have been cut since (a database restart), so it is asked before a
          * branch relies on it: one round trip, where a broken connection would fail the business call. One
-         * made just now, or given back by a branch that ended cleanly within {@link BranchConnections#TRUSTED_AFTER_USE}, is
-         * trusted without the round trip (as HikariCP does): under load that is every borrow. Should it be broken
-         * after all, the branch fails to start on it, and {@link XaBranch} starts it on a new connection.
+         * made just now, or given back less than {@link BranchConnections#TRUSTED_AFTER_USE} ago, is trusted
+         * without the round trip (as HikariCP does): under load that is every borrow. Should it be broken after
+         * all, the branch fails to start on it, and {@link XaBranch} starts it on a new connection.
          */
         @Override
         public boolean validateObject(PooledObject<XAConnection> pooled) {
