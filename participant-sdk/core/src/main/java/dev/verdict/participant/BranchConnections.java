@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.XAConnection;
 import javax.sql.XADataSource;
+import javax.transaction.xa.XAException;
 
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -42,11 +43,12 @@ final class BranchConnections implements AutoCloseable {
     record Stats(long created, long destroyed, int idle, int active) {
     }
 
-    /** A connection lent to a branch, and whether the database was asked on lending it that it is alive. */
-    record Lent(XAConnection connection, boolean checked) {
+    /** What a branch does first on the connection it is lent: starting its XA branch. */
+    interface Start {
+        void on(XAConnection connection) throws SQLException, XAException;
     }
 
-    /** Connections lent without a check since their last use; read once by {@link #borrow()}. */
+    /** Connections lent without a check since their last use; read once by {@link #borrowStarted}. */
     private final Set<XAConnection> lentUnchecked = ConcurrentHashMap.newKeySet();
 
     /**
@@ -68,11 +70,42 @@ final class BranchConnections implements AutoCloseable {
         this.pool = new GenericObjectPool<>(new Factory(dataSource, lockWaitTimeout, lentUnchecked), config);
     }
 
-    /** A connection for a new branch, waiting at most {@code maxWait} for one to come free. */
-    Lent borrow() throws SQLException {
+    /**
+     * A connection for a new branch, on which {@code start} ran, waiting at most {@code maxWait} for one to come
+     * free. A connection that fails to start is destroyed. One that was lent without a check (it was in use a
+     * moment ago) and fails means the database most likely dropped its connections (a restart): the idle ones
+     * are closed too, and the branch starts once more, on a new connection.
+     */
+    XAConnection borrowStarted(Start start) throws SQLException, XAException {
+        XAConnection connection = borrow();
+        boolean trusted = lentUnchecked.remove(connection);
         try {
-            XAConnection connection = pool.borrowObject();
-            return new Lent(connection, !lentUnchecked.remove(connection));
+            start.on(connection);
+            return connection;
+        } catch (SQLException | XAException | RuntimeException e) {
+            if (!trusted) {
+                destroy(connection);
+                throw e;
+            }
+            log.debug("A connection lent unchecked failed to start a branch; starting it on a new one: {}", e.toString());
+            // the idle ones first: the pool replaces a destroyed connection with a new idle one at once
+            pool.clear();
+            destroy(connection);
+        }
+        XAConnection fresh = borrow();
+        lentUnchecked.remove(fresh);
+        try {
+            start.on(fresh);
+            return fresh;
+        } catch (SQLException | XAException | RuntimeException e) {
+            destroy(fresh);
+            throw e;
+        }
+    }
+
+    private XAConnection borrow() throws SQLException {
+        try {
+            return pool.borrowObject();
         } catch (NoSuchElementException e) {
             throw new SQLException("all " + maxConnections + " XA connections for branches"
                     + " (verdict.participant.max-branch-connections) stayed in use by open global transactions for "
@@ -82,14 +115,6 @@ final class BranchConnections implements AutoCloseable {
         } catch (Exception e) {
             throw new SQLException(e.getMessage(), e);
         }
-    }
-
-    /**
-     * Closes every idle connection: one lent without a check failed, so the database has most likely dropped
-     * them all (a restart), and the next branch gets a new one.
-     */
-    void dropIdle() {
-        pool.clear();
     }
 
     /** Takes back the connection of a branch that ended cleanly, for the next branch. */
@@ -170,7 +195,7 @@ final class BranchConnections implements AutoCloseable {
          * branch relies on it: one round trip, where a broken connection would fail the business call. One
          * made just now, or given back less than {@link BranchConnections#TRUSTED_AFTER_USE} ago, is trusted
          * without the round trip (as HikariCP does): under load that is every borrow. Should it be broken after
-         * all, the branch fails to start on it, and {@link XaBranch} starts it on a new connection.
+         * all, the branch fails to start on it and {@link BranchConnections#borrowStarted} starts it on a new one.
          */
         @Override
         public boolean validateObject(PooledObject<XAConnection> pooled) {

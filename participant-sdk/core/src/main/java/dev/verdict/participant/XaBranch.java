@@ -51,41 +51,20 @@ final class XaBranch {
     }
 
     /**
-     * Borrows a connection and starts the branch on it; a connection that failed here is never reused. One that
-     * was lent without a check (it was in use a moment ago) and fails means the database most likely dropped
-     * its connections: the idle ones are closed and the branch starts once more, on a new connection.
+     * Borrows a connection and starts the branch on it; a connection that failed here is never reused (see
+     * {@link BranchConnections#borrowStarted}).
      */
     void open(BranchXid xid, BranchConnections connections) throws SQLException, XAException {
         this.xid = xid;
         this.connections = connections;
-        BranchConnections.Lent lent = connections.borrow();
-        try {
-            startOn(lent.connection(), xid);
-        } catch (SQLException | XAException | RuntimeException e) {
-            if (lent.checked()) {
-                distrustConnection();
-                throw e;
-            }
-            log.debug("A connection lent unchecked failed to start branch {}; starting it on a new one: {}", xid, e.toString());
-            // idle ones first: the pool replaces the destroyed one with a new idle connection at once
-            connections.dropIdle();
-            connections.destroy(lent.connection());
-            this.xaConnection = null;
-            try {
-                startOn(connections.borrow().connection(), xid);
-            } catch (SQLException | XAException | RuntimeException again) {
-                distrustConnection();
-                throw again;
-            }
-        }
+        this.xaConnection = connections.borrowStarted(this::startOn);
     }
 
-    private void startOn(XAConnection borrowed, BranchXid xid) throws SQLException, XAException {
-        this.xaConnection = borrowed;
+    private void startOn(XAConnection borrowed) throws SQLException, XAException {
         XAResource started = borrowed.getXAResource();
-        this.resource = started;
-        started.start(xid, XAResource.TMNOFLAGS);
+        started.start(xid(), XAResource.TMNOFLAGS);
         Connection handle = borrowed.getConnection();
+        this.resource = started;
         this.handle = handle;
         this.connection = GuardedConnection.over(handle, transactionId, this::markFailed, this::distrustConnection);
         moveTo(BranchStatus.ACTIVE);
