@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import dev.verdict.coordinator.log.SyncedFiles;
 import dev.verdict.testsupport.Databases;
 
 /**
@@ -15,6 +16,11 @@ import dev.verdict.testsupport.Databases;
  * and each bank's accounts, commit markers and prepared branches.
  */
 record ClusterState(boolean postgresLog, String logUrl, Map<String, String> bankDatabases) {
+
+    static {
+        // the H2 log's path has the coordinator's prefix for synchronous files; this JVM must know it to find the file
+        SyncedFiles.register();
+    }
 
     long unfinishedInLog() {
         return Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
@@ -64,11 +70,11 @@ record ClusterState(boolean postgresLog, String logUrl, Map<String, String> bank
     }
 
     /**
-     * The log's JDBC URL, for the coordinator and for the checks: an H2 log is opened in its server mode, so that
-     * the checks can read the file while the coordinator holds it.
+     * The log's JDBC URL, for the coordinator and for the checks: an H2 log has the settings of the shipped one
+     * and is opened in its server mode, so that the checks can read the file while the coordinator holds it.
      */
     String jdbcLogUrl() {
-        return postgresLog ? logUrl : logUrl + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+        return postgresLog ? logUrl : logUrl + ";WRITE_DELAY=100;RETENTION_TIME=0;QUERY_CACHE_SIZE=64;AUTO_SERVER=TRUE";
     }
 
     String logUser() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.verdict.coordinator.log.SyncedFiles;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
 import dev.verdict.testsupport.FaultyProxy;
@@ -60,7 +61,7 @@ final class FaultCluster implements AutoCloseable {
                         "b", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_b"))
                 : Map.of("a", h2Bank(directory, "a"), "b", h2Bank(directory, "b"));
         this.logUrl = postgresLog ? EmbeddedPostgresServer.newDatabase("random_log")
-                : "jdbc:h2:file:" + directory.toAbsolutePath().resolve("verdict-log");
+                : "jdbc:h2:file:" + SyncedFiles.SCHEME + ":" + directory.toAbsolutePath().resolve("verdict-log");
         // between the coordinator and each bank's participant endpoints, and between the banks and the coordinator
         // (registration, outcome inquiries). Calls to a bank that the proxy repeats are signed again, as the
         // coordinator signs a call it repeats, so that they reach the bank's branches, not only its replay check.

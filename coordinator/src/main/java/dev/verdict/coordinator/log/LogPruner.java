@@ -38,11 +38,14 @@ class LogPruner {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final Counter pruned;
+    private final LogDialect dialect;
     private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
 
     LogPruner(JdbcClient jdbc, PlatformTransactionManager transactionManager, CoordinatorProperties properties, Clock clock,
-            MeterRegistry meters) {
+            LogDialect dialect, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.dialect = dialect;
         this.transactions = new TransactionTemplate(transactionManager);
         this.properties = properties;
         this.clock = clock;
@@ -50,6 +53,9 @@ class LogPruner {
                 .register(meters);
         Gauge.builder("verdict.log.transactions", rows, AtomicLong::get)
                 .description("transactions in the log, counted at each pruning pass").register(meters);
+        Gauge.builder("verdict.log.size", bytes, AtomicLong::get).baseUnit("bytes")
+                .description("disk taken by the log (the H2 file, or the PostgreSQL database), read at each pruning pass")
+                .register(meters);
     }
 
     @Scheduled(initialDelayString = "${verdict.coordinator.log-prune-interval:30s}",
@@ -67,6 +73,7 @@ class LogPruner {
             log.debug("Pruned {} transactions finished before {}", total, cutoff);
         }
         rows.set(jdbc.sql("SELECT COUNT(*) FROM global_transaction").query(Long.class).single());
+        bytes.set(dialect.sizeInBytes(jdbc));
     }
 
     private int pruneBatch(Instant cutoff) {
