@@ -14,13 +14,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The long run: transfers through Verdict on its H2 log, minute after minute, to show that throughput
- * holds and that the log stays small. The coordinator keeps finished transactions for one minute here
+ * holds and that the log stays small, in rows and in bytes on disk. The coordinator keeps finished transactions for one minute here
  * ({@code log-retention}), so the log should level off after a couple of minutes.
  */
 final class Soak {
 
     /** One minute of the long run; written to {@code soak.json}. */
-    record Minute(int minute, double tps, long log_transactions) {
+    record Minute(int minute, double tps, long log_transactions, long log_bytes) {
     }
 
     private final BenchSettings settings;
@@ -40,16 +40,20 @@ final class Soak {
 
     void run(Workload.Transfer transfer) throws Exception {
         List<Long> logSizes = new ArrayList<>();
+        List<Long> logBytes = new ArrayList<>();
         Workload.Measured measured = new Workload(settings).run("long run", settings.soakClients(), transfer, () -> {
         }, () -> {
         }, () -> {
-            long rows = logTransactions();
+            long rows = logMeter("verdict.log.transactions");
+            long bytes = logMeter("verdict.log.size");
             logSizes.add(rows);
-            return ", " + rows + " transactions in the log";
+            logBytes.add(bytes);
+            return String.format(", %d transactions in the log, its file %.1f MB", rows, bytes / 1e6);
         });
         List<Minute> minutes = new ArrayList<>();
         for (int i = 0; i < measured.intervalTps().size(); i++) {
-            minutes.add(new Minute(i + 1, Math.round(measured.intervalTps().get(i) * 10) / 10.0, logSizes.get(i)));
+            minutes.add(new Minute(i + 1, Math.round(measured.intervalTps().get(i) * 10) / 10.0, logSizes.get(i),
+                    logBytes.get(i)));
         }
         Path file = settings.output().resolve("soak.json");
         Files.createDirectories(file.getParent());
@@ -57,8 +61,10 @@ final class Soak {
         double first = minutes.getFirst().tps();
         double last = minutes.getLast().tps();
         System.out.printf("long run, %d clients, %d minutes: first minute %.1f transfers/s, last minute %.1f/s (%.0f%% of the"
-                + " first); transactions in the log at each minute %s; %d failed, %d aborted%n", settings.soakClients(),
-                minutes.size(), first, last, 100 * last / first, logSizes, measured.failed(), measured.aborted());
+                + " first); transactions in the log at each minute %s, its size in MB %s; %d failed, %d aborted%n",
+                settings.soakClients(), minutes.size(), first, last, 100 * last / first, logSizes,
+                logBytes.stream().map(bytes -> String.format("%.1f", bytes / 1e6)).toList(), measured.failed(),
+                measured.aborted());
         long total = services.totalBalance();
         if (total != services.expectedTotal()) {
             throw new IllegalStateException("after the long run the banks hold " + total + " cents, not " + services.expectedTotal());
@@ -66,8 +72,9 @@ final class Soak {
         System.out.printf("long run: total balance unchanged (%d cents); rows written to %s%n", total, file.toAbsolutePath());
     }
 
-    private long logTransactions() {
-        JsonNode meter = coordinator.get().uri("/actuator/metrics/verdict.log.transactions").retrieve().body(JsonNode.class);
+    /** A gauge of the log, as the coordinator last read it (at its last pruning pass). */
+    private long logMeter(String name) {
+        JsonNode meter = coordinator.get().uri("/actuator/metrics/{name}", name).retrieve().body(JsonNode.class);
         return (long) meter.path("measurements").get(0).path("value").asDouble();
     }
 }
