@@ -42,8 +42,8 @@ class LogWriter implements SmartLifecycle {
         /** Committed, and synced to disk before the caller hears of it: a commit decision. */
         FORCED,
         /**
-         * Committed and visible at once; it reaches the disk a moment later, and is lost only in a crash of
-         * the machine or the database (not of the coordinator), where presumed abort makes up for it.
+         * Committed and visible at once; it reaches the disk a moment later (on H2, within its WRITE_DELAY), so
+         * a crash within that moment can lose it, and presumed abort makes up for it.
          */
         LAZY
     }
