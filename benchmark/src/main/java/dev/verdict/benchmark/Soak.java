@@ -14,8 +14,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The long run: transfers through Verdict on its H2 log, minute after minute, to show that throughput
- * holds and that the log stays small, in rows and in bytes on disk. The coordinator keeps finished transactions for one minute here
- * ({@code log-retention}), so the log should level off after a couple of minutes.
+ * holds and that the log stays small, in rows and in bytes on disk. The coordinator keeps finished
+ * transactions for one minute here ({@code log-retention}), so the log should level off after a couple of
+ * minutes.
  */
 final class Soak {
 
