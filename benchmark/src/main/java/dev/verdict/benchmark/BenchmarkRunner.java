@@ -1,6 +1,6 @@
 package dev.verdict.benchmark;
 
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -83,7 +83,11 @@ class BenchmarkRunner implements ApplicationRunner {
                     warmedUp = true;
                 }
                 for (int clients : settings.clients()) {
-                    CpuClock cpu = new CpuClock(coordinator);
+                    Map<String, @Nullable JavaProcess> processes = new LinkedHashMap<>();
+                    processes.put("coordinator", coordinator);
+                    processes.put("bank a", services.bank("a"));
+                    processes.put("bank b", services.bank("b"));
+                    CpuShares cpu = new CpuShares(processes);
                     TimeBreakdown breakdown = new TimeBreakdown(Map.of("coordinator", http.clone().baseUrl(services.coordinatorUrl())
                                     .defaultHeader("Authorization", "Bearer " + TestCredentials.OPERATOR_TOKEN).build(),
                             "bank", http.clone().baseUrl(services.bankUrl("a")).build()));
@@ -105,11 +109,14 @@ class BenchmarkRunner implements ApplicationRunner {
                         };
                         measured = workload.run(mode.label, clients, transfer, measuredStarts, cpu::stop);
                     }
-                    Results.Row row = results.add(mode.label, clients, measured, cpu.millisPer(measured.committed() + measured.aborted()));
+                    long transfers = measured.committed() + measured.aborted();
+                    Results.Row row = results.add(mode.label, clients, measured, cpu.millisPer("coordinator", transfers),
+                            cpu.millisPer("machine", transfers));
                     checkTheMoney(services, mode.label, clients);
                     System.out.printf("  %-16s %3d clients: %.1f transfers/s, p50 %.2f ms, p99 %.2f ms, %d aborted, %d failed%s%n",
                             mode.label, clients, row.tps(), row.p50_ms(), row.p99_ms(), row.aborted(), row.failed(),
                             measured.firstFailure().isEmpty() ? "" : " (first failure: " + measured.firstFailure() + ")");
+                    System.out.println(cpu.line(transfers));
                     if (coordinator != null) {
                         System.out.println("  where the time of a transfer went (services' own timers):");
                         breakdown.stop().forEach(System.out::println);
@@ -128,33 +135,5 @@ class BenchmarkRunner implements ApplicationRunner {
                     + " cents in all, not " + services.expectedTotal() + ": money was created or lost");
         }
         System.out.printf("  %-16s %3d clients: total balance unchanged (%d cents)%n", mode, clients, total);
-    }
-
-    /** The coordinator's CPU time over the measured part of a case, when the case has a coordinator. */
-    private static final class CpuClock {
-
-        private final @Nullable JavaProcess process;
-        private Duration startedAt = Duration.ZERO;
-        private Duration used = Duration.ZERO;
-
-        CpuClock(@Nullable JavaProcess process) {
-            this.process = process;
-        }
-
-        void start() {
-            startedAt = now();
-        }
-
-        void stop() {
-            used = now().minus(startedAt);
-        }
-
-        private Duration now() {
-            return process == null ? Duration.ZERO : process.handle().info().totalCpuDuration().orElse(Duration.ZERO);
-        }
-
-        @Nullable Double millisPer(long transactions) {
-            return process == null || transactions == 0 ? null : used.toNanos() / 1e6 / transactions;
-        }
     }
 }

@@ -17,7 +17,8 @@ final class Results {
 
     /** One case. The field names are those of {@code results.json}. */
     record Row(String mode, int clients, double seconds, long committed, long aborted, long failed, double tps,
-            double p50_ms, double p99_ms, double max_ms, @Nullable Double coordinator_cpu_ms_per_tx) {
+            double p50_ms, double p99_ms, double max_ms, @Nullable Double coordinator_cpu_ms_per_tx,
+            @Nullable Double machine_cpu_ms_per_tx) {
     }
 
     private final List<Row> rows = new ArrayList<>();
@@ -28,10 +29,12 @@ final class Results {
         this.file = directory.resolve("results.json");
     }
 
-    Row add(String mode, int clients, Workload.Measured measured, @Nullable Double coordinatorCpuMsPerTransfer) {
+    Row add(String mode, int clients, Workload.Measured measured, @Nullable Double coordinatorCpuMsPerTransfer,
+            @Nullable Double machineCpuMsPerTransfer) {
         Row row = new Row(mode, clients, measured.seconds(), measured.committed(), measured.aborted(), measured.failed(),
                 round(measured.tps()), round(measured.percentileMillis(0.50)), round(measured.percentileMillis(0.99)),
-                round(measured.percentileMillis(1.0)), coordinatorCpuMsPerTransfer == null ? null : round(coordinatorCpuMsPerTransfer));
+                round(measured.percentileMillis(1.0)), coordinatorCpuMsPerTransfer == null ? null : round(coordinatorCpuMsPerTransfer),
+                machineCpuMsPerTransfer == null ? null : round(machineCpuMsPerTransfer));
         rows.add(row);
         write();
         return row;
@@ -53,14 +56,15 @@ final class Results {
     /** The table, with each case's throughput and p50 beside the baseline's at the same number of clients. */
     void print() {
         System.out.println();
-        System.out.printf("%-15s %7s %9s %7s %6s %9s %8s %8s %9s %10s %10s %11s%n", "mode", "clients", "committed",
-                "aborted", "failed", "tps", "p50 ms", "p99 ms", "max ms", "cpu ms/tx", "tps/base", "p50/base");
+        System.out.printf("%-15s %7s %9s %7s %6s %9s %8s %8s %9s %10s %11s %10s %11s%n", "mode", "clients", "committed",
+                "aborted", "failed", "tps", "p50 ms", "p99 ms", "max ms", "cpu ms/tx", "machine cpu", "tps/base", "p50/base");
         for (Row row : rows) {
             Optional<Row> baseline = rows.stream()
                     .filter(other -> other.mode().equals("baseline") && other.clients() == row.clients()).findFirst();
-            System.out.printf("%-15s %7d %9d %7d %6d %9.1f %8.2f %8.2f %9.2f %10s %10s %11s%n", row.mode(), row.clients(),
+            System.out.printf("%-15s %7d %9d %7d %6d %9.1f %8.2f %8.2f %9.2f %10s %11s %10s %11s%n", row.mode(), row.clients(),
                     row.committed(), row.aborted(), row.failed(), row.tps(), row.p50_ms(), row.p99_ms(), row.max_ms(),
                     row.coordinator_cpu_ms_per_tx() == null ? "-" : String.format("%.2f", row.coordinator_cpu_ms_per_tx()),
+                    row.machine_cpu_ms_per_tx() == null ? "-" : String.format("%.2f", row.machine_cpu_ms_per_tx()),
                     baseline.map(base -> String.format("%.2fx", row.tps() / base.tps())).orElse("-"),
                     baseline.map(base -> String.format("%.2fx", row.p50_ms() / base.p50_ms())).orElse("-"));
         }

@@ -124,6 +124,11 @@ final class Services implements AutoCloseable {
         return coordinator;
     }
 
+    /** The process of bank {@code name} ("a" or "b"), once started. */
+    JavaProcess bank(String name) {
+        return banks.get(name.equals("a") ? 0 : 1);
+    }
+
     void stopCoordinator() {
         if (coordinator != null) {
             coordinator.stop();
