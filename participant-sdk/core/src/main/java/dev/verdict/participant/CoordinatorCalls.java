@@ -103,7 +103,8 @@ final class CoordinatorCalls {
                         crashPoints.reach(CrashPoints.BEFORE_COMMIT);
                         branch.commitPrepared();
                         registry.end(branch, BranchStatus.COMMITTED);
-                        log.info("Branch {} of transaction {} committed", branchId, transactionId);
+                        // the routine outcome, once per branch: at INFO it was most of a busy service's log
+                        log.debug("Branch {} of transaction {} committed", branchId, transactionId);
                         crashPoints.reach(CrashPoints.AFTER_COMMIT);
                     }
                     case COMMITTED, READ_ONLY -> {
