@@ -15,14 +15,24 @@ import tools.jackson.databind.JsonNode;
  */
 final class TimeBreakdown {
 
-    /** A timer: which service, which meter, which tags, and what to call it in the report. */
-    private record Probe(String label, String service, String meter, List<String> tags) {
+    /**
+     * A timer: which service, which meter, which tags, and what to call it in the report; or, with {@code count},
+     * a distribution summary whose mean is a count, not a time.
+     */
+    private record Probe(String label, String service, String meter, List<String> tags, boolean count) {
+
+        Probe(String label, String service, String meter, List<String> tags) {
+            this(label, service, meter, tags, false);
+        }
     }
 
     private static final List<Probe> PROBES = List.of(
             new Probe("begin (coordinator)", "coordinator", "http.server.requests", List.of("uri:/api/v1/transactions", "method:POST")),
             new Probe("register (coordinator)", "coordinator", "http.server.requests",
                     List.of("uri:/api/v1/transactions/{id}/participants", "method:POST")),
+            new Probe("register, several in one call (coordinator)", "coordinator", "http.server.requests",
+                    List.of("uri:/api/v1/registrations", "method:POST")),
+            new Probe("  registrations per such call", "coordinator", "verdict.registrations.batch.size", List.of(), true),
             new Probe("debit (bank a, its register/prepare incl.)", "bank", "http.server.requests",
                     List.of("uri:/accounts/{id}/debit", "method:POST")),
             new Probe("commit request (coordinator, both phases)", "coordinator", "http.server.requests",
@@ -53,6 +63,9 @@ final class TimeBreakdown {
         return PROBES.stream().map(probe -> {
             double count = after.get(probe)[0] - before.getOrDefault(probe, new double[2])[0];
             double seconds = after.get(probe)[1] - before.getOrDefault(probe, new double[2])[1];
+            if (probe.count()) {
+                return String.format("    %-44s %8.2f mean over %.0f calls", probe.label(), count == 0 ? 0 : seconds / count, count);
+            }
             return String.format("    %-44s %8.2f ms mean over %.0f", probe.label(), count == 0 ? 0 : seconds * 1000 / count, count);
         }).toList();
     }
@@ -85,7 +98,7 @@ final class TimeBreakdown {
             for (JsonNode measurement : meter.path("measurements")) {
                 switch (measurement.path("statistic").asString()) {
                     case "COUNT" -> count = measurement.path("value").asDouble();
-                    case "TOTAL_TIME" -> seconds = measurement.path("value").asDouble();
+                    case "TOTAL_TIME", "TOTAL" -> seconds = measurement.path("value").asDouble();
                     default -> {
                     }
                 }

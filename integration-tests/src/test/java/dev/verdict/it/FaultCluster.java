@@ -67,7 +67,7 @@ final class FaultCluster implements AutoCloseable {
         // coordinator signs a call it repeats, so that they reach the bank's branches, not only its replay check.
         this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed).copiesAs(RepeatedCalls::signedAgain),
                 "b", new FaultyProxy(bankPorts.get("b"), seed + 1).copiesAs(RepeatedCalls::signedAgain),
-                "coordinator", new FaultyProxy(coordinatorPort, seed + 2));
+                "coordinator", new FaultyProxy(coordinatorPort, seed + 2).counting("POST /api/v1/registrations "));
         this.state = new ClusterState(postgresLog, logUrl, bankDatabases);
         this.coordinator = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));
         start("coordinator", null);

@@ -121,10 +121,12 @@ class RandomizedFaultsIT {
         long committed = cluster.state.outcomesInLog().values().stream().filter("COMMITTED"::equals).count();
         String summary = String.format("Randomized faults (%s): %d transfers, %d process faults, %d network faults, %d violations%n"
                         + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s, faults %s,"
-                        + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s%n%s",
+                        + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s,"
+                        + " registrations sent together in %d calls (at least)%n%s",
                 logName, cluster.ledger.transfers(), cluster.crashes.get(), cluster.networkFaults(), violations.size(),
                 seed, seed, committed, cluster.ledger.answers(), cluster.crashLog, cluster.proxies.get("a").summary(),
                 cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
+                cluster.proxies.get("coordinator").countedRequests(),
                 violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -133,6 +135,8 @@ class RandomizedFaultsIT {
         assertThat(cluster.proxies.get("a").copiesAnswered() + cluster.proxies.get("b").copiesAnswered())
                 .as("coordinator calls repeated at once or later that reached a bank").isPositive();
         assertThat(committed).as("committed transfers").isPositive();
+        assertThat(cluster.proxies.get("coordinator").countedRequests()).as("calls that carried several registrations")
+                .isPositive();
     }
 
     /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */

@@ -44,6 +44,9 @@ public final class FaultyProxy implements AutoCloseable {
     /** How the target answered the copies, by status code: proof that they reached it. */
     private final Map<String, AtomicInteger> copyAnswers = new ConcurrentSkipListMap<>();
     private volatile UnaryOperator<byte[]> copies = UnaryOperator.identity();
+    /** The request line {@link #counting} counts, or null. */
+    private volatile byte[] counted;
+    private final AtomicInteger countedSeen = new AtomicInteger();
 
     public FaultyProxy(int targetPort, long seed) {
         this.targetPort = targetPort;
@@ -73,6 +76,21 @@ public final class FaultyProxy implements AutoCloseable {
     public FaultyProxy copiesAs(UnaryOperator<byte[]> rewrite) {
         this.copies = rewrite;
         return this;
+    }
+
+    /**
+     * Counts the requests whose request line starts with {@code requestLine} (such as {@code "POST /api/v1/x "})
+     * on their way through, on every connection and not only its first request: proof that a kind of call
+     * went through the faults. A request line split across two reads is missed, so the count is a lower bound.
+     */
+    public FaultyProxy counting(String requestLine) {
+        this.counted = requestLine.getBytes(StandardCharsets.ISO_8859_1);
+        return this;
+    }
+
+    /** How many requests {@link #counting} has seen. */
+    public int countedRequests() {
+        return countedSeen.get();
     }
 
     public String summary() {
@@ -146,8 +164,8 @@ public final class FaultyProxy implements AutoCloseable {
                 });
                 default -> null;
             };
-            Thread upstream = Thread.ofVirtual().start(() -> pump(client, target, false, onFirstRequest));
-            pump(target, client, fault == Fault.CUT_ANSWER, null);
+            Thread upstream = Thread.ofVirtual().start(() -> pump(client, target, false, onFirstRequest, counted));
+            pump(target, client, fault == Fault.CUT_ANSWER, null, null);
             upstream.join();
         } catch (IOException | InterruptedException ignored) {
             // a broken connection is one of the faults this proxy is for
@@ -156,9 +174,10 @@ public final class FaultyProxy implements AutoCloseable {
 
     /**
      * Copies bytes until the source ends; with {@code discard}, swallows them and ends the connection. With
-     * {@code onFirstRequest}, hands it the first HTTP request once it has passed in full.
+     * {@code onFirstRequest}, hands it the first HTTP request once it has passed in full; with {@code count}, counts
+     * the requests that start with those bytes (null: none).
      */
-    private static void pump(Socket from, Socket to, boolean discard, Consumer<byte[]> onFirstRequest) {
+    private void pump(Socket from, Socket to, boolean discard, Consumer<byte[]> onFirstRequest, byte[] count) {
         ByteArrayOutputStream captured = onFirstRequest == null ? null : new ByteArrayOutputStream();
         try {
             InputStream in = from.getInputStream();
@@ -172,6 +191,9 @@ public final class FaultyProxy implements AutoCloseable {
                 }
                 out.write(buffer, 0, read);
                 out.flush();
+                if (count != null) {
+                    countedSeen.addAndGet(occurrences(buffer, read, count));
+                }
                 if (captured != null) {
                     captured.write(buffer, 0, read);
                     byte[] sofar = captured.toByteArray();
@@ -188,6 +210,16 @@ public final class FaultyProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // either side went away: the relay ends
         }
+    }
+
+    private static int occurrences(byte[] buffer, int length, byte[] wanted) {
+        int found = 0;
+        for (int i = 0; i + wanted.length <= length; i++) {
+            if (Arrays.equals(buffer, i, i + wanted.length, wanted, 0, wanted.length)) {
+                found++;
+            }
+        }
+        return found;
     }
 
     private static final int UNREADABLE = -2;

@@ -65,7 +65,8 @@ class SecurityConfiguration {
                         .requestMatchers("/admin/**", "/api/v1/admin/**", "/actuator/**").hasRole(OPERATOR)
                         .requestMatchers(HttpMethod.POST, "/api/v1/transactions", "/api/v1/transactions/*/commit",
                                 "/api/v1/transactions/*/rollback").hasRole(CLIENT)
-                        .requestMatchers(HttpMethod.POST, "/api/v1/transactions/*/participants").hasRole(PARTICIPANT)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/transactions/*/participants", "/api/v1/registrations")
+                                .hasRole(PARTICIPANT)
                         .requestMatchers(HttpMethod.GET, "/api/v1/transactions/*").hasAnyRole(CLIENT, PARTICIPANT)
                         .requestMatchers(HttpMethod.GET, "/api/v1/transactions/*/branches/*").hasRole(PARTICIPANT)
                         .anyRequest().authenticated())

@@ -37,6 +37,26 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /**
+     * The answer to a request that failed with {@code e}, for a caller that answers several requests in one
+     * (a batch of registrations); throws {@code e} again when it is not one of the refusals below (a bug).
+     */
+    ResponseEntity<ProblemDetail> answerFor(RuntimeException e) {
+        return switch (e) {
+            case TransactionNotFoundException notFound -> answer(notFound(notFound));
+            case TransactionConflictException conflict -> answer(conflict(conflict));
+            case IllegalTransitionException transition -> answer(illegalTransition(transition));
+            case RefusedException refused -> refused(refused);
+            case org.springframework.dao.DuplicateKeyException duplicate -> answer(duplicateKey(duplicate));
+            case IllegalArgumentException invalid -> answer(badRequest(invalid));
+            default -> throw e;
+        };
+    }
+
+    private static ResponseEntity<ProblemDetail> answer(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).body(problem);
+    }
+
     @ExceptionHandler
     ProblemDetail notFound(TransactionNotFoundException e) {
         return of(HttpStatus.NOT_FOUND, "transaction-not-found", "Unknown transaction", e.getMessage());

@@ -21,7 +21,6 @@ import org.springframework.web.util.UriComponentsBuilder;
 import dev.verdict.coordinator.security.Callers;
 import dev.verdict.coordinator.transaction.TransactionDetails;
 import dev.verdict.coordinator.transaction.TransactionService;
-import dev.verdict.coordinator.transaction.TransactionService.Registration;
 import dev.verdict.coordinator.transaction.TransactionState;
 import dev.verdict.coordinator.web.TransactionViews.BeginRequest;
 import dev.verdict.coordinator.web.TransactionViews.BranchOutcomeView;
@@ -34,12 +33,12 @@ import dev.verdict.coordinator.web.TransactionViews.TransactionView;
 @RequestMapping("/api/v1/transactions")
 class TransactionController {
 
-    private static final String BRANCH_ID = "[A-Za-z0-9._:-]{1,64}";
-
     private final TransactionService service;
+    private final ParticipantRegistrations registrations;
 
-    TransactionController(TransactionService service) {
+    TransactionController(TransactionService service, ParticipantRegistrations registrations) {
         this.service = service;
+        this.registrations = registrations;
     }
 
     @PostMapping
@@ -63,27 +62,7 @@ class TransactionController {
     @PostMapping("/{id}/participants")
     ResponseEntity<RegistrationView> register(@PathVariable String id, @RequestBody RegisterRequest request,
             Authentication caller) {
-        String name = request.name();
-        String url = request.url();
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("name is required: the participant service's name, at most 100 characters");
-        }
-        if (url == null || !url.matches("https?://[^\\s]+") || url.length() > 500) {
-            throw new IllegalArgumentException("url is required: the absolute http(s) base URL at which the participant"
-                    + " answers prepare, commit and rollback, at most 500 characters; was " + url);
-        }
-        String branchId = request.branchId();
-        boolean prepared = Boolean.TRUE.equals(request.prepared());
-        if (branchId != null && !branchId.matches(BRANCH_ID)) {
-            throw new IllegalArgumentException("branchId must be 1 to 64 letters, digits, '.', '_', ':' or '-'; was " + branchId);
-        }
-        if (prepared && branchId == null) {
-            throw new IllegalArgumentException("branchId is required with prepared: true: the id under which the participant"
-                    + " prepared its branch");
-        }
-        Registration registration = service.register(id, name, url, branchId, prepared, Callers.of(caller));
-        var view = new RegistrationView(id, registration.branch().id(), registration.branch().state().name());
-        return ResponseEntity.status(registration.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view);
+        return registrations.register(id, request, Callers.of(caller));
     }
 
     /**

@@ -121,7 +121,7 @@ class ApiFuzzTests {
                 Arbitraries.of("http://169.254.169.254/", "http://example.com/", "ftp://x", "javascript:alert(1)").map(Object.class::cast),
                 Arbitraries.create(() -> alpha.url()).map(Object.class::cast));
         Arbitrary<String> keys = Arbitraries.of("timeoutSeconds", "name", "url", "reason", "transactionId", "branchId", "status",
-                "client", "__proto__");
+                "client", "registrations", "__proto__");
         return Arbitraries.maps(keys, values).ofMaxSize(5).map(JSON::writeValueAsString);
     }
 

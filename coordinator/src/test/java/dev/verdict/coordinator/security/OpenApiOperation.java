@@ -60,6 +60,10 @@ record OpenApiOperation(String method, String path, Set<String> roles, boolean o
         if (!method.equals("POST")) {
             return null;
         }
+        if (path.equals("/api/v1/registrations")) {
+            return "{\"registrations\":[{\"transactionId\":\"node1-someone-elses\",\"name\":\"intruder\",\"url\":\""
+                    + participantUrl + "\"}]}";
+        }
         if (path.endsWith("/participants")) {
             return "{\"name\":\"intruder\",\"url\":\"" + participantUrl + "\"}";
         }

@@ -2,6 +2,7 @@ package dev.verdict.coordinator.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.verdict.coordinator.transaction.TimeOrderedIds;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.ProtocolParticipant.Behaviour;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Participants that prepare their branch at the end of their own work and register it prepared: commit
@@ -145,6 +147,69 @@ abstract class PreparedBranchesContract extends ApiFixture {
         assertThat(participantApi.post(path, Map.of("name", "gamma", "url", "http://localhost:9/gamma", "branchId", taken,
                 "prepared", true)).status()).as("the same registration again gets its branch").isEqualTo(200);
         api.post("/api/v1/transactions/" + id + "/rollback");
+    }
+
+    @Test
+    void registrationsSentTogetherAreEachAnsweredAsIfTheyCameAlone() {
+        String id = begin();
+        String aborted = begin();
+        api.post("/api/v1/transactions/" + aborted + "/rollback");
+        String gamma = UUID.randomUUID().toString();
+        String delta = UUID.randomUUID().toString();
+        List<Map<String, Object>> registrations = List.of(
+                prepared(id, "gamma", gamma),
+                prepared(id, "delta", delta),
+                prepared("node1-" + TimeOrderedIds.next(), "epsilon", UUID.randomUUID().toString()),
+                prepared(aborted, "zeta", UUID.randomUUID().toString()),
+                Map.of("transactionId", id, "name", "eta", "url", "not a url"));
+
+        Answer batch = participantApi.post("/api/v1/registrations", Map.of("registrations", registrations));
+
+        assertThat(batch.status()).as(batch.raw()).isEqualTo(200);
+        JsonNode results = batch.body().path("results");
+        assertThat(results).hasSize(5);
+        assertThat(results.get(0).path("status").asInt()).isEqualTo(201);
+        assertThat(results.get(0).path("registration").path("branchId").asString()).isEqualTo(gamma);
+        assertThat(results.get(0).path("registration").path("status").asString()).isEqualTo("PREPARED");
+        assertThat(results.get(1).path("status").asInt()).isEqualTo(201);
+        assertThat(results.get(1).path("registration").path("branchId").asString()).isEqualTo(delta);
+        assertBatchProblem(results.get(2), 404, "transaction-not-found");
+        assertBatchProblem(results.get(3), 409, "illegal-state");
+        assertBatchProblem(results.get(4), 400, "invalid-request");
+        assertThat(branchStates(id)).containsExactly("PREPARED", "PREPARED");
+        assertThat(branchStates(aborted)).isEmpty();
+
+        Answer again = participantApi.post("/api/v1/registrations", Map.of("registrations", List.of(prepared(id, "gamma", gamma))));
+        assertThat(again.body().path("results").get(0).path("status").asInt()).as("the same registration again").isEqualTo(200);
+        assertThat(branchStates(id)).hasSize(2);
+        api.post("/api/v1/transactions/" + id + "/rollback");
+    }
+
+    @Test
+    void aBatchThatIsNotAListOfOneTo64RegistrationsIsRefusedWhole() {
+        String id = begin();
+        List<Map<String, Object>> tooMany = java.util.stream.IntStream.range(0, 65)
+                .mapToObj(i -> prepared(id, "p" + i, UUID.randomUUID().toString())).toList();
+
+        assertProblem(participantApi.post("/api/v1/registrations", Map.of("registrations", List.of())), 400, "invalid-request");
+        assertProblem(participantApi.post("/api/v1/registrations", Map.of("registrations", tooMany)), 400, "invalid-request");
+        assertProblem(participantApi.post("/api/v1/registrations", Map.of()), 400, "invalid-request");
+        assertProblem(api.post("/api/v1/registrations", Map.of("registrations", List.of(prepared(id, "x", "y")))), 403, "forbidden");
+
+        assertThat(branchStates(id)).isEmpty();
+        api.post("/api/v1/transactions/" + id + "/rollback");
+    }
+
+    private static Map<String, Object> prepared(String id, String name, String branchId) {
+        return Map.of("transactionId", id, "name", name, "url", "http://localhost:9/" + name, "branchId", branchId,
+                "prepared", true);
+    }
+
+    private static void assertBatchProblem(JsonNode result, int status, String type) {
+        assertThat(result.path("status").asInt()).as(result.toString()).isEqualTo(status);
+        assertThat(result.path("problem").path("type").asString()).isEqualTo("urn:verdict:problem:" + type);
+        assertThat(result.path("problem").path("detail").asString()).isNotBlank();
+        assertThat(result.has("registration")).isFalse();
     }
 
     private String outcome(String id, String branchId) {

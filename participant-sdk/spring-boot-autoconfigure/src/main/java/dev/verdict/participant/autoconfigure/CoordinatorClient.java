@@ -2,6 +2,7 @@ package dev.verdict.participant.autoconfigure;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -9,6 +10,8 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -24,10 +27,21 @@ class CoordinatorClient {
 
     private static final int MAX_CONNECTIONS = 64;
 
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
+    /** As many as the coordinator takes in one call of {@code POST /api/v1/registrations}. */
+    private static final int MAX_BATCH = 64;
+
     private final RestClient rest;
     private final String baseUrl;
+    private final RegistrationBatches<PendingRegistration> registrations;
+    private volatile boolean batchesRefused;
 
-    CoordinatorClient(RestClient.Builder builder, String baseUrl, Duration requestTimeout, @Nullable String token) {
+    /**
+     * @param registrationCallsInFlight how many registration calls may be out at once; registrations that
+     *        arrive while that many are out wait, and go together in one call when the next comes back
+     */
+    CoordinatorClient(RestClient.Builder builder, String baseUrl, Duration requestTimeout, @Nullable String token,
+            int registrationCallsInFlight) {
         // HTTP/1.1 on pooled, kept-alive connections, the I/O on the calling thread, bodies sent whole with
         // their Content-Length: registration is on the path of every business call.
         HttpComponentsClientHttpRequestFactory requests = new HttpComponentsClientHttpRequestFactory(HttpClients.custom()
@@ -54,6 +68,8 @@ class CoordinatorClient {
             coordinator.defaultHeader("Authorization", "Bearer " + token.strip());
         }
         this.rest = coordinator.build();
+        this.registrations = new RegistrationBatches<>(registrationCallsInFlight, MAX_BATCH, this::registerAlone,
+                this::registerTogether);
     }
 
     String baseUrl() {
@@ -81,20 +97,71 @@ class CoordinatorClient {
     }
 
     private String register(String transactionId, RegisterRequest request) {
+        return registrations.register(new PendingRegistration(transactionId, request));
+    }
+
+    private String registerAlone(PendingRegistration registration) {
         try {
-            Registration registration = rest.post().uri("/api/v1/transactions/{id}/participants", transactionId)
+            Registration registered = rest.post().uri("/api/v1/transactions/{id}/participants", registration.transactionId())
                     .contentType(MediaType.APPLICATION_JSON)
-                    .body(request)
+                    .body(registration.request())
                     .retrieve().body(Registration.class);
-            return registration.branchId();
+            return registered.branchId();
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode() == HttpStatus.CONFLICT || e.getStatusCode() == HttpStatus.NOT_FOUND) {
                 ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
-                throw new BranchRefusedException("the coordinator refused to register this participant: "
-                        + (problem == null ? e.getStatusText() : problem.getDetail()));
+                throw refused(problem == null ? e.getStatusText() : problem.getDetail());
             }
             throw e;
         }
+    }
+
+    /**
+     * Several registrations in one call. Each result means what the same answer would mean alone: 2xx
+     * registered, 409 or 404 refused, anything else unknown. A coordinator too old to take batches (404 or 405
+     * for the call itself) gets them one by one, from then on.
+     */
+    List<RegistrationBatches.Outcome> registerTogether(List<PendingRegistration> batch) {
+        if (batchesRefused) {
+            return oneByOne(batch);
+        }
+        BatchResponse answer;
+        try {
+            answer = rest.post().uri("/api/v1/registrations").contentType(MediaType.APPLICATION_JSON)
+                    .body(new BatchRequest(batch.stream().map(PendingRegistration::asItem).toList()))
+                    .retrieve().body(BatchResponse.class);
+        } catch (HttpClientErrorException.NotFound | HttpClientErrorException.MethodNotAllowed e) {
+            batchesRefused = true;
+            log.warn("The coordinator at {} takes no batches of registrations (HTTP {}); this service registers one"
+                    + " branch per call from now on", baseUrl, e.getStatusCode().value());
+            return oneByOne(batch);
+        }
+        if (answer == null || answer.results() == null) {
+            throw new IllegalStateException("the coordinator answered a batch of registrations with no results");
+        }
+        return answer.results().stream().map(result -> {
+            if (result.status() >= 200 && result.status() < 300 && result.registration() != null) {
+                return RegistrationBatches.Outcome.registered(result.registration().branchId());
+            }
+            String detail = result.problem() == null ? "HTTP " + result.status() : result.problem().getDetail();
+            return RegistrationBatches.Outcome.failed(result.status() == 409 || result.status() == 404 ? refused(detail)
+                    : new IllegalStateException("the coordinator answered the registration with HTTP " + result.status()
+                            + ": " + detail));
+        }).toList();
+    }
+
+    private List<RegistrationBatches.Outcome> oneByOne(List<PendingRegistration> batch) {
+        return batch.stream().map(registration -> {
+            try {
+                return RegistrationBatches.Outcome.registered(registerAlone(registration));
+            } catch (RuntimeException e) {
+                return RegistrationBatches.Outcome.failed(e);
+            }
+        }).toList();
+    }
+
+    private static BranchRefusedException refused(@Nullable String why) {
+        return new BranchRefusedException("the coordinator refused to register this participant: " + why);
     }
 
     /**
@@ -134,6 +201,26 @@ class CoordinatorClient {
     }
 
     record RegisterRequest(String name, String url, @Nullable String branchId, @Nullable Boolean prepared) {
+    }
+
+    /** A registration on its way: the transaction it joins, and what it says. */
+    record PendingRegistration(String transactionId, RegisterRequest request) {
+
+        BatchItem asItem() {
+            return new BatchItem(transactionId, request.name(), request.url(), request.branchId(), request.prepared());
+        }
+    }
+
+    record BatchItem(String transactionId, String name, String url, @Nullable String branchId, @Nullable Boolean prepared) {
+    }
+
+    record BatchRequest(List<BatchItem> registrations) {
+    }
+
+    record BatchResult(int status, @Nullable Registration registration, @Nullable ProblemDetail problem) {
+    }
+
+    record BatchResponse(@Nullable List<BatchResult> results) {
     }
 
     record BranchOutcome(String transactionId, String branchId, boolean registered, String outcome) {

@@ -37,7 +37,8 @@ public class VerdictClientAutoConfiguration {
                     + " coordinator made for itself, import its data/verdict-credentials.properties"
                     + " (spring.config.import=file:...) and use verdict.generated.client-token or participant-token.");
         }
-        return new CoordinatorClient(RestClient.builder(), properties.coordinatorUrl(), properties.requestTimeout(), properties.token());
+        return new CoordinatorClient(RestClient.builder(), properties.coordinatorUrl(), properties.requestTimeout(), properties.token(),
+                properties.participant().registrationCallsInFlight());
     }
 
     @Bean

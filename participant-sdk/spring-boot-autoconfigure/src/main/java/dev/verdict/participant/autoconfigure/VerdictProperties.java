@@ -65,6 +65,9 @@ public record VerdictProperties(
      *        are refused
      * @param signatureMaxAge how far a call's signing time may be from this service's clock, and how long its nonce is
      *        remembered against replays
+     * @param registrationCallsInFlight how many registration calls to the coordinator may be out at once; the
+     *        registrations that arrive while that many are out wait, and go together in one call
+     *        ({@code POST /api/v1/registrations}) as soon as one comes back. Alone, a registration goes at once
      */
     public record Participant(
             @Nullable String name,
@@ -81,13 +84,18 @@ public record VerdictProperties(
             @Nullable String crashPoint,
             @DefaultValue("true") boolean enabled,
             @Nullable String signingSecret,
-            @DefaultValue("5m") Duration signatureMaxAge) {
+            @DefaultValue("5m") Duration signatureMaxAge,
+            @DefaultValue("1") int registrationCallsInFlight) {
 
         public Participant {
             if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
                 throw new IllegalArgumentException("verdict.participant.abandoned-branch-check must be longer than zero"
                         + " (it is how long a branch may work before the coordinator is asked about it), but was "
                         + abandonedBranchCheck);
+            }
+            if (registrationCallsInFlight < 1) {
+                throw new IllegalArgumentException("verdict.participant.registration-calls-in-flight must be at least 1"
+                        + " (how many registration calls may be out at once), but was " + registrationCallsInFlight);
             }
             if (maxBranchConnections < 1) {
                 throw new IllegalArgumentException("verdict.participant.max-branch-connections must be at least 1"

@@ -43,7 +43,7 @@ class CoordinatorClientTests {
 
     private CoordinatorClient client() {
         return new CoordinatorClient(RestClient.builder(), "http://127.0.0.1:" + server.getAddress().getPort(), Duration.ofSeconds(5),
-                "token");
+                "token", 1);
     }
 
     private static HttpServer start() {

@@ -1,0 +1,164 @@
+package dev.verdict.participant.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.verdict.participant.BranchRefusedException;
+
+/**
+ * Registrations go alone when nothing is out, and together when they queued behind a call that is out; each
+ * gets its own answer, and a call that fails as a whole fails every registration it carried.
+ */
+class RegistrationBatchesTests {
+
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final CountDownLatch firstCallMayReturn = new CountDownLatch(1);
+    private final List<List<String>> calls = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        firstCallMayReturn.countDown();
+        threads.close();
+    }
+
+    @Test
+    void aRegistrationAloneGoesAtOnceByItself() {
+        firstCallMayReturn.countDown();
+        RegistrationBatches<String> batches = batches(1, 64, null);
+
+        assertThat(batches.register("t1")).isEqualTo("branch-of-t1");
+        assertThat(batches.register("t2")).isEqualTo("branch-of-t2");
+
+        assertThat(calls).containsExactly(List.of("t1"), List.of("t2"));
+    }
+
+    @Test
+    void registrationsThatQueueBehindACallGoTogetherAndEachGetsItsOwnAnswer() throws Exception {
+        RegistrationBatches<String> batches = batches(1, 64, null);
+        CompletableFuture<String> first = firstCallOut(batches);
+        List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "refused-t3", "t4");
+
+        firstCallMayReturn.countDown();
+
+        assertThat(first.get()).isEqualTo("branch-of-t1");
+        assertThat(queued.get(0).get()).isEqualTo("branch-of-t2");
+        assertThatThrownBy(queued.get(1)::join).hasCauseInstanceOf(BranchRefusedException.class);
+        assertThat(queued.get(2).get()).isEqualTo("branch-of-t4");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).containsExactlyInAnyOrder("t2", "refused-t3", "t4");
+        assertThat(batches.queued()).isZero();
+    }
+
+    @Test
+    void aBatchCarriesAtMostMaxBatchAndTheRestGoInTheNext() throws Exception {
+        RegistrationBatches<String> batches = batches(1, 2, null);
+        CompletableFuture<String> first = firstCallOut(batches);
+        List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3", "t4", "t5", "t6");
+
+        firstCallMayReturn.countDown();
+
+        first.get();
+        for (CompletableFuture<String> registration : queued) {
+            assertThat(registration.get()).startsWith("branch-of-");
+        }
+        assertThat(calls).hasSize(4);
+        assertThat(calls.subList(1, 4)).allSatisfy(call -> assertThat(call.size()).isLessThanOrEqualTo(2));
+        assertThat(calls.stream().mapToInt(List::size).sum()).isEqualTo(6);
+    }
+
+    @Test
+    void aCallThatFailsAsAWholeFailsEveryRegistrationItCarried() throws Exception {
+        IllegalStateException noAnswer = new IllegalStateException("read timed out");
+        RegistrationBatches<String> batches = batches(1, 64, noAnswer);
+        CompletableFuture<String> first = firstCallOut(batches);
+        List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3");
+
+        firstCallMayReturn.countDown();
+
+        assertThat(first.get()).isEqualTo("branch-of-t1");
+        assertThatThrownBy(queued.get(0)::join).hasCause(noAnswer);
+        assertThatThrownBy(queued.get(1)::join).hasCause(noAnswer);
+        assertThat(batches.register("t4")).as("the next one alone goes at once").isEqualTo("branch-of-t4");
+    }
+
+    @Test
+    void upToMaxInFlightCallsAreOutAtOnceBeforeAnyWaits() {
+        RegistrationBatches<String> batches = batches(2, 64, null);
+        registerLater(batches, "t1");
+        registerLater(batches, "t2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
+        registerLater(batches, "t3");
+        await().atMost(Duration.ofSeconds(10)).until(() -> batches.queued() == 1);
+
+        firstCallMayReturn.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 3);
+        assertThat(calls.get(2)).containsExactly("t3");
+    }
+
+    /** Calls that wait for {@link #firstCallMayReturn}; a batch fails whole with {@code batchFailure}, if given. */
+    private RegistrationBatches<String> batches(int maxInFlight, int maxBatch, IllegalStateException batchFailure) {
+        return new RegistrationBatches<>(maxInFlight, maxBatch, id -> {
+            calls.add(List.of(id));
+            awaitFirstCall();
+            return answer(id);
+        }, ids -> {
+            calls.add(List.copyOf(ids));
+            if (batchFailure != null) {
+                throw batchFailure;
+            }
+            return ids.stream().map(id -> id.startsWith("refused")
+                    ? RegistrationBatches.Outcome.failed(new BranchRefusedException("no"))
+                    : RegistrationBatches.Outcome.registered(answer(id))).toList();
+        });
+    }
+
+    private void awaitFirstCall() {
+        try {
+            firstCallMayReturn.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String answer(String id) {
+        if (id.startsWith("refused")) {
+            throw new BranchRefusedException("no");
+        }
+        return "branch-of-" + id;
+    }
+
+    /** Registers "t1", whose call stays out until {@link #firstCallMayReturn}. */
+    private CompletableFuture<String> firstCallOut(RegistrationBatches<String> batches) {
+        CompletableFuture<String> first = registerLater(batches, "t1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 1);
+        return first;
+    }
+
+    /** Registers {@code ids} while the first call is out, and waits until every one of them is queued. */
+    private List<CompletableFuture<String>> queuedBehindIt(RegistrationBatches<String> batches, String... ids) {
+        List<CompletableFuture<String>> queued = new ArrayList<>();
+        for (String id : ids) {
+            queued.add(registerLater(batches, id));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> batches.queued() == ids.length);
+        return queued;
+    }
+
+    private CompletableFuture<String> registerLater(RegistrationBatches<String> batches, String id) {
+        return CompletableFuture.supplyAsync(() -> batches.register(id), threads);
+    }
+}
