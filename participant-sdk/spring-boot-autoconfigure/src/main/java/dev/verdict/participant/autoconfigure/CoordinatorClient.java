@@ -30,6 +30,11 @@ class CoordinatorClient {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
     /** As many as the coordinator takes in one call of {@code POST /api/v1/registrations}. */
     private static final int MAX_BATCH = 64;
+    /**
+     * The longest a registration waits behind the calls that are out before it goes alone: far above a
+     * registration's time under load (milliseconds), far below a hung call's read timeout.
+     */
+    private static final Duration MAX_QUEUE_WAIT = Duration.ofMillis(500);
 
     private final RestClient rest;
     private final String baseUrl;
@@ -68,8 +73,8 @@ class CoordinatorClient {
             coordinator.defaultHeader("Authorization", "Bearer " + token.strip());
         }
         this.rest = coordinator.build();
-        this.registrations = new RegistrationBatches<>(registrationCallsInFlight, MAX_BATCH, this::registerAlone,
-                this::registerTogether);
+        this.registrations = new RegistrationBatches<>(registrationCallsInFlight, MAX_BATCH, MAX_QUEUE_WAIT,
+                this::registerAlone, this::registerTogether);
     }
 
     String baseUrl() {

@@ -3,7 +3,11 @@ package dev.verdict.participant.autoconfigure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * under load, one HTTP exchange carries many. Each registration keeps its own answer: its branch id, or the
  * exception it would have had alone. No thread of its own: the caller whose call comes back hands the next
  * batch to the first registration waiting in it, and that caller sends it.
+ *
+ * <p>A registration waits in the queue at most {@code maxQueueWait}; then, if no batch has taken it, it goes
+ * alone, past the limit. So one call that hangs (a lost connection, until its read timeout) holds the others
+ * up for that long at most, not for its whole timeout.
  */
 final class RegistrationBatches<T> {
 
@@ -31,6 +39,7 @@ final class RegistrationBatches<T> {
 
     private final int maxInFlight;
     private final int maxBatch;
+    private final Duration maxQueueWait;
     private final Function<T, String> alone;
     private final Function<List<T>, List<Outcome>> together;
     private final ArrayDeque<Waiting<T>> queue = new ArrayDeque<>();
@@ -41,9 +50,11 @@ final class RegistrationBatches<T> {
      * @param together sends several, answering one outcome each in their order; throws if the call as a whole
      *        failed, and every registration in it then gets that exception
      */
-    RegistrationBatches(int maxInFlight, int maxBatch, Function<T, String> alone, Function<List<T>, List<Outcome>> together) {
+    RegistrationBatches(int maxInFlight, int maxBatch, Duration maxQueueWait, Function<T, String> alone,
+            Function<List<T>, List<Outcome>> together) {
         this.maxInFlight = maxInFlight;
         this.maxBatch = maxBatch;
+        this.maxQueueWait = maxQueueWait;
         this.alone = alone;
         this.together = together;
     }
@@ -59,11 +70,34 @@ final class RegistrationBatches<T> {
                 queue.add(mine);
             }
         }
-        List<Waiting<T>> batch = goesNow ? List.of(mine) : mine.turn.join();
+        List<Waiting<T>> batch = goesNow ? List.of(mine) : awaitTurn(mine);
         if (batch != null) {
             send(batch);
         }
         return mine.answer();
+    }
+
+    /** The batch this registration is to send, or null once another caller's call has answered it. */
+    private @Nullable List<Waiting<T>> awaitTurn(Waiting<T> mine) {
+        try {
+            return mine.turn.get(maxQueueWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this) {
+                if (queue.remove(mine)) {
+                    // still waiting: the calls out are slow, so this one goes alone (the slot returns when it ends
+                    // with nothing queued)
+                    inFlight++;
+                    return List.of(mine);
+                }
+            }
+            // a batch took it meanwhile: its answer comes with that batch
+            return mine.turn.join();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a registration's turn never fails", e);
+        }
     }
 
     /** How many registrations wait for a call to come back. */

@@ -20,11 +20,15 @@ import dev.verdict.participant.BranchRefusedException;
 
 /**
  * Registrations go alone when nothing is out, and together when they queued behind a call that is out; each
- * gets its own answer, and a call that fails as a whole fails every registration it carried.
+ * gets its own answer, a call that fails as a whole fails every registration it carried, and one that hangs
+ * holds the others up only for the longest wait in the queue. Calls of "t1" and of ids starting with "slow"
+ * stay out until {@link #firstCallMayReturn}.
  */
 class RegistrationBatchesTests {
 
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private static final Duration LONG_WAIT = Duration.ofMinutes(1);
+
     private final CountDownLatch firstCallMayReturn = new CountDownLatch(1);
     private final List<List<String>> calls = new CopyOnWriteArrayList<>();
 
@@ -37,7 +41,7 @@ class RegistrationBatchesTests {
     @Test
     void aRegistrationAloneGoesAtOnceByItself() {
         firstCallMayReturn.countDown();
-        RegistrationBatches<String> batches = batches(1, 64, null);
+        RegistrationBatches<String> batches = batches(1, 64, null, LONG_WAIT);
 
         assertThat(batches.register("t1")).isEqualTo("branch-of-t1");
         assertThat(batches.register("t2")).isEqualTo("branch-of-t2");
@@ -47,7 +51,7 @@ class RegistrationBatchesTests {
 
     @Test
     void registrationsThatQueueBehindACallGoTogetherAndEachGetsItsOwnAnswer() throws Exception {
-        RegistrationBatches<String> batches = batches(1, 64, null);
+        RegistrationBatches<String> batches = batches(1, 64, null, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "refused-t3", "t4");
 
@@ -64,7 +68,7 @@ class RegistrationBatchesTests {
 
     @Test
     void aBatchCarriesAtMostMaxBatchAndTheRestGoInTheNext() throws Exception {
-        RegistrationBatches<String> batches = batches(1, 2, null);
+        RegistrationBatches<String> batches = batches(1, 2, null, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3", "t4", "t5", "t6");
 
@@ -82,7 +86,7 @@ class RegistrationBatchesTests {
     @Test
     void aCallThatFailsAsAWholeFailsEveryRegistrationItCarried() throws Exception {
         IllegalStateException noAnswer = new IllegalStateException("read timed out");
-        RegistrationBatches<String> batches = batches(1, 64, noAnswer);
+        RegistrationBatches<String> batches = batches(1, 64, noAnswer, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3");
 
@@ -96,9 +100,9 @@ class RegistrationBatchesTests {
 
     @Test
     void upToMaxInFlightCallsAreOutAtOnceBeforeAnyWaits() {
-        RegistrationBatches<String> batches = batches(2, 64, null);
+        RegistrationBatches<String> batches = batches(2, 64, null, LONG_WAIT);
         registerLater(batches, "t1");
-        registerLater(batches, "t2");
+        registerLater(batches, "slow-t2");
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
         registerLater(batches, "t3");
         await().atMost(Duration.ofSeconds(10)).until(() -> batches.queued() == 1);
@@ -109,11 +113,28 @@ class RegistrationBatchesTests {
         assertThat(calls.get(2)).containsExactly("t3");
     }
 
-    /** Calls that wait for {@link #firstCallMayReturn}; a batch fails whole with {@code batchFailure}, if given. */
-    private RegistrationBatches<String> batches(int maxInFlight, int maxBatch, IllegalStateException batchFailure) {
-        return new RegistrationBatches<>(maxInFlight, maxBatch, id -> {
+    @Test
+    void aRegistrationQueuedBehindACallThatHangsGoesAloneAfterTheLongestWait() throws Exception {
+        RegistrationBatches<String> batches = batches(1, 64, null, Duration.ofMillis(100));
+        CompletableFuture<String> hanging = firstCallOut(batches);
+
+        assertThat(registerLater(batches, "t2").get()).isEqualTo("branch-of-t2");
+
+        assertThat(calls).containsExactly(List.of("t1"), List.of("t2"));
+        assertThat(hanging).isNotDone();
+        firstCallMayReturn.countDown();
+        assertThat(hanging.get()).isEqualTo("branch-of-t1");
+        assertThat(batches.register("t3")).isEqualTo("branch-of-t3");
+    }
+
+    /** Calls of "t1" and "slow..." wait for {@link #firstCallMayReturn}; a batch fails whole with {@code batchFailure}, if given. */
+    private RegistrationBatches<String> batches(int maxInFlight, int maxBatch, IllegalStateException batchFailure,
+            Duration maxQueueWait) {
+        return new RegistrationBatches<>(maxInFlight, maxBatch, maxQueueWait, id -> {
             calls.add(List.of(id));
-            awaitFirstCall();
+            if (id.equals("t1") || id.startsWith("slow")) {
+                awaitFirstCall();
+            }
             return answer(id);
         }, ids -> {
             calls.add(List.copyOf(ids));
