@@ -62,24 +62,25 @@ final class TimeBreakdown {
         Map<Probe, double[]> after = read();
         return PROBES.stream().map(probe -> {
             double count = after.get(probe)[0] - before.getOrDefault(probe, new double[2])[0];
-            double seconds = after.get(probe)[1] - before.getOrDefault(probe, new double[2])[1];
+            // seconds for a timer, a plain sum for a distribution summary
+            double total = after.get(probe)[1] - before.getOrDefault(probe, new double[2])[1];
             if (probe.count()) {
-                return String.format("    %-44s %8.2f mean over %.0f calls", probe.label(), count == 0 ? 0 : seconds / count, count);
+                return String.format("    %-44s %8.2f mean over %.0f calls", probe.label(), count == 0 ? 0 : total / count, count);
             }
-            return String.format("    %-44s %8.2f ms mean over %.0f", probe.label(), count == 0 ? 0 : seconds * 1000 / count, count);
+            return String.format("    %-44s %8.2f ms mean over %.0f", probe.label(), count == 0 ? 0 : total * 1000 / count, count);
         }).toList();
     }
 
     private Map<Probe, double[]> read() {
         Map<Probe, double[]> values = new LinkedHashMap<>();
         for (Probe probe : PROBES) {
-            values.put(probe, countAndSeconds(probe));
+            values.put(probe, countAndTotal(probe));
         }
         return values;
     }
 
-    /** COUNT and TOTAL_TIME of a timer, or zeros if it has not recorded anything yet. */
-    private double[] countAndSeconds(Probe probe) {
+    /** COUNT and TOTAL_TIME of a timer (TOTAL of a distribution summary), or zeros if it has not recorded anything yet. */
+    private double[] countAndTotal(Probe probe) {
         try {
             JsonNode meter = services.get(probe.service()).get()
                     .uri(uri -> {

@@ -1,5 +1,6 @@
 package dev.verdict.coordinator.web;
 
+import java.lang.reflect.Method;
 import java.net.URI;
 
 import org.springframework.http.HttpHeaders;
@@ -10,8 +11,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.verdict.coordinator.security.BodyTooLargeException;
@@ -37,24 +40,26 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** This class's own handlers, found the way Spring MVC finds them, so that {@link #answerFor} needs no list of its own. */
+    private static final ExceptionHandlerMethodResolver OWN_HANDLERS = new ExceptionHandlerMethodResolver(Problems.class);
+
     /**
      * The answer to a request that failed with {@code e}, for a caller that answers several requests in one
-     * (a batch of registrations); throws {@code e} again when it is not one of the refusals below (a bug).
+     * (a batch of registrations): what this class's handler for {@code e} answers. Throws {@code e} again when
+     * none of them handles it (a bug, answered 500 as it would be alone).
      */
     ResponseEntity<ProblemDetail> answerFor(RuntimeException e) {
-        return switch (e) {
-            case TransactionNotFoundException notFound -> answer(notFound(notFound));
-            case TransactionConflictException conflict -> answer(conflict(conflict));
-            case IllegalTransitionException transition -> answer(illegalTransition(transition));
-            case RefusedException refused -> refused(refused);
-            case org.springframework.dao.DuplicateKeyException duplicate -> answer(duplicateKey(duplicate));
-            case IllegalArgumentException invalid -> answer(badRequest(invalid));
-            default -> throw e;
+        Method handler = OWN_HANDLERS.resolveMethodByThrowable(e);
+        if (handler == null || handler.getDeclaringClass() != Problems.class) {
+            throw e;
+        }
+        ReflectionUtils.makeAccessible(handler);
+        return switch (ReflectionUtils.invokeMethod(handler, this, e)) {
+            case ProblemDetail problem -> ResponseEntity.status(problem.getStatus()).body(problem);
+            case ResponseEntity<?> answer when answer.getBody() instanceof ProblemDetail problem ->
+                    ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).body(problem);
+            case null, default -> throw new IllegalStateException("the handler " + handler + " answered no problem detail", e);
         };
-    }
-
-    private static ResponseEntity<ProblemDetail> answer(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     @ExceptionHandler

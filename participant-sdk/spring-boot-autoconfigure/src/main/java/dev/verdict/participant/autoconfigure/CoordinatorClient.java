@@ -113,7 +113,7 @@ class CoordinatorClient {
                     .retrieve().body(Registration.class);
             return registered.branchId();
         } catch (HttpClientErrorException e) {
-            if (e.getStatusCode() == HttpStatus.CONFLICT || e.getStatusCode() == HttpStatus.NOT_FOUND) {
+            if (refuses(e.getStatusCode().value())) {
                 ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
                 throw refused(problem == null ? e.getStatusText() : problem.getDetail());
             }
@@ -149,7 +149,7 @@ class CoordinatorClient {
                 return RegistrationBatches.Outcome.registered(result.registration().branchId());
             }
             String detail = result.problem() == null ? "HTTP " + result.status() : result.problem().getDetail();
-            return RegistrationBatches.Outcome.failed(result.status() == 409 || result.status() == 404 ? refused(detail)
+            return RegistrationBatches.Outcome.failed(refuses(result.status()) ? refused(detail)
                     : new IllegalStateException("the coordinator answered the registration with HTTP " + result.status()
                             + ": " + detail));
         }).toList();
@@ -163,6 +163,11 @@ class CoordinatorClient {
                 return RegistrationBatches.Outcome.failed(e);
             }
         }).toList();
+    }
+
+    /** 409 and 404 to a registration mean refused: the branch is rolled back. Anything else leaves it unknown. */
+    private static boolean refuses(int status) {
+        return status == HttpStatus.CONFLICT.value() || status == HttpStatus.NOT_FOUND.value();
     }
 
     private static BranchRefusedException refused(@Nullable String why) {
