@@ -43,6 +43,9 @@ final class FaultCluster implements AutoCloseable {
     private final Map<String, java.util.Deque<String>> toArm = new ConcurrentHashMap<>();
     final List<JavaProcess> all = new ArrayList<>();
     final AtomicInteger crashes = new AtomicInteger();
+    /** Transfers committed with a receipt of bank a's branch, and transfers that lost it and rolled back. */
+    final AtomicInteger receiptsCommitted = new AtomicInteger();
+    final AtomicInteger receiptsLost = new AtomicInteger();
     final Map<String, Integer> crashLog = new java.util.concurrent.ConcurrentSkipListMap<>();
     final Http coordinator;
     final Path logs = Path.of("target", "random-fault-logs", Long.toString(System.currentTimeMillis()));
@@ -87,7 +90,13 @@ final class FaultCluster implements AutoCloseable {
         proxies.values().forEach(proxy -> proxy.faultRate(rate));
     }
 
-    /** One transfer as a client makes it: begin, debit, credit, then commit (or rollback if a call failed). */
+    /**
+     * One transfer as a client makes it: begin, debit, credit, then commit (or rollback if a call failed). Half of
+     * the transfers (by the amount's parity, so that a seed repeats them) ask the banks for receipts and carry them
+     * to the commit or rollback; bank a answers with one, bank b, which registers before its work, does not. A tenth
+     * of those lose bank a's receipt, like an answer lost on the way: the client then rolls back without it, and
+     * bank a's prepared branch must be rolled back through its recovery.
+     */
     void transfer(String from, long fromAccount, long toAccount, long cents) {
         String to = from.equals("a") ? "b" : "a";
         // as a client would: while the coordinator is down or starting, begin is tried again
@@ -95,10 +104,22 @@ final class FaultCluster implements AutoCloseable {
                 .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> begin(), java.util.Objects::nonNull);
         ledger.begun(id, new Ledger.Transfer(from, fromAccount, to, toAccount, cents));
+        List<String> receipts = cents % 2 == 0 ? new java.util.concurrent.CopyOnWriteArrayList<>() : null;
         try {
-            boolean worked = call(from, "/accounts/" + fromAccount + "/debit", id, cents)
-                    && call(to, "/accounts/" + toAccount + "/credit", id, cents);
-            ledger.answered(id, coordinator.post("/api/v1/transactions/" + id + (worked ? "/commit" : "/rollback")));
+            boolean worked = call(from, "/accounts/" + fromAccount + "/debit", id, cents, receipts)
+                    && call(to, "/accounts/" + toAccount + "/credit", id, cents, receipts);
+            if (worked && receipts != null && !receipts.isEmpty() && cents % 20 == 4) {
+                receipts.clear();
+                worked = false;
+                receiptsLost.incrementAndGet();
+            }
+            String path = "/api/v1/transactions/" + id + (worked ? "/commit" : "/rollback");
+            Http.Answer answer = receipts == null || receipts.isEmpty() ? coordinator.post(path)
+                    : coordinator.post(path, Map.of("receipts", receipts));
+            if (worked && receipts != null && !receipts.isEmpty() && answer.status() == 200) {
+                receiptsCommitted.incrementAndGet();
+            }
+            ledger.answered(id, answer);
         } catch (UncheckedIOException lost) {
             ledger.lost(id);
         }
@@ -110,9 +131,14 @@ final class FaultCluster implements AutoCloseable {
         return begun.status() == 201 ? begun.text("id") : null;
     }
 
-    private boolean call(String bank, String path, String id, long cents) {
-        return new Http("http://localhost:" + bankPorts.get(bank)).withHeader("Verdict-Transaction", id)
-                .post(path, Map.of("cents", cents)).status() == 200;
+    private boolean call(String bank, String path, String id, long cents, List<String> receipts) {
+        Http http = new Http("http://localhost:" + bankPorts.get(bank)).withHeader("Verdict-Transaction", id);
+        Http.Answer answer = (receipts == null ? http : http.withHeader("Verdict-Receipts", "collect"))
+                .post(path, Map.of("cents", cents));
+        if (receipts != null) {
+            receipts.addAll(answer.headers().getOrDefault("verdict-branch-receipt", List.of()));
+        }
+        return answer.status() == 200;
     }
 
     private volatile boolean supervising;
@@ -215,6 +241,9 @@ final class FaultCluster implements AutoCloseable {
             args.addAll(List.of(
                     "--verdict.participant.advertised-url=http://localhost:" + proxies.get(name).port() + "/verdict/participant",
                     "--verdict.participant.branch-timeout=20s",
+                    // a branch whose receipt was lost is prepared and unknown to the coordinator until the bank asks
+                    // about it: soon, so that its row locks do not stop the transfers that follow for long
+                    "--verdict.participant.abandoned-branch-check=3s",
                     // bank a prepares as each request ends and registers its branch prepared (the sample's setting),
                     // bank b registers first and answers the coordinator's prepare: both ways, and a transaction
                     // mixing them, meet every fault

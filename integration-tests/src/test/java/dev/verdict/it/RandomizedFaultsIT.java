@@ -122,11 +122,11 @@ class RandomizedFaultsIT {
         String summary = String.format("Randomized faults (%s): %d transfers, %d process faults, %d network faults, %d violations%n"
                         + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s, faults %s,"
                         + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s,"
-                        + " registrations sent together in %d calls (at least)%n%s",
+                        + " registrations sent together in %d calls (at least), %d commits with bank a's receipt, %d receipts lost%n%s",
                 logName, cluster.ledger.transfers(), cluster.crashes.get(), cluster.networkFaults(), violations.size(),
                 seed, seed, committed, cluster.ledger.answers(), cluster.crashLog, cluster.proxies.get("a").summary(),
                 cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
-                cluster.proxies.get("coordinator").countedRequests(),
+                cluster.proxies.get("coordinator").countedRequests(), cluster.receiptsCommitted.get(), cluster.receiptsLost.get(),
                 violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -137,6 +137,8 @@ class RandomizedFaultsIT {
         assertThat(committed).as("committed transfers").isPositive();
         assertThat(cluster.proxies.get("coordinator").countedRequests()).as("calls that carried several registrations")
                 .isPositive();
+        assertThat(cluster.receiptsCommitted.get()).as("transfers committed with a receipt instead of a registration").isPositive();
+        assertThat(cluster.receiptsLost.get()).as("receipts lost on the way, left to the bank's recovery").isPositive();
     }
 
     /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */

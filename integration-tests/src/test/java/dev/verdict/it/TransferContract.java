@@ -86,6 +86,8 @@ abstract class TransferContract {
         assertThat(logged.text("status")).isEqualTo("COMMITTED");
         assertThat(logged.body().path("branches").valueStream().map(branch -> branch.path("status").asString()))
                 .containsExactly("COMMITTED", "COMMITTED");
+        // bank a prepares as its request ends, so the client carried its receipt; bank b registered
+        assertThat(logged.raw()).contains("by a receipt the client carried");
     }
 
     @Test

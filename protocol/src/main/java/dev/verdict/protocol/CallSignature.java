@@ -49,7 +49,7 @@ public final class CallSignature {
         return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] hmac(String secret, String text) {
+    static byte[] hmac(String secret, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

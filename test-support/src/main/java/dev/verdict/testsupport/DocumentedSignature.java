@@ -56,4 +56,18 @@ final class DocumentedSignature {
         }
         return usedNonces.add(nonce) ? null : "replayed nonce";
     }
+
+    /** A branch receipt as src-docs/protocol.md describes it, signed with this secret. */
+    String receipt(String transactionId, String branchId, String participant, String principal, String url) {
+        String fields = String.join("\n", transactionId, branchId, participant, principal, url);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
+            return "v1." + base64url.encodeToString(fields.getBytes(StandardCharsets.UTF_8)) + "."
+                    + base64url.encodeToString(mac.doFinal(("verdict-receipt-v1\n" + fields).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

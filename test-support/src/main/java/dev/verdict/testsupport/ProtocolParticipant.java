@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,6 +162,33 @@ public final class ProtocolParticipant implements AutoCloseable {
         }
     }
 
+    /**
+     * The business call of a participant that prepares its work and answers with a receipt of the branch for the
+     * client to carry, instead of registering it: the receipt, signed with {@code secret} (the test secret unless
+     * a test forges one), under the test participant's principal.
+     */
+    public String doWorkForReceipt(String transactionId, String secret) {
+        try {
+            Branch branch = workAndPrepare(transactionId);
+            return new DocumentedSignature(secret).receipt(transactionId, branch.branchId(), name, TestCredentials.PARTICIPANT, url());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #doWorkForReceipt(String, String)} with the secret the coordinator holds for this participant. */
+    public String doWorkForReceipt(String transactionId) {
+        return doWorkForReceipt(transactionId, TestCredentials.SIGNING_SECRET);
+    }
+
+    /** Rolls back every branch this participant holds, as its recovery does once the coordinator answers ABORT. */
+    public void rollBackHeldBranches() throws SQLException {
+        for (Branch branch : List.copyOf(branches.values())) {
+            branch.connection().rollback();
+            finish(branch);
+        }
+    }
+
     /** The business call, answering its status: 200, or 409 when the coordinator refused the branch. */
     public int tryWork(String transactionId) {
         try {
@@ -196,6 +224,19 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     /** The work, then its prepare, then the registration, which must not be refused for the work to count. */
     private Response workPreparedFirst(String transactionId) throws Exception {
+        Branch branch = workAndPrepare(transactionId);
+        HttpResponse<String> registered = register(transactionId, Map.of("name", name, "url", url(), "branchId", branch.branchId(),
+                "prepared", true));
+        if (registered.statusCode() != 201 && registered.statusCode() != 200) {
+            branch.connection().rollback();
+            finish(branch);
+            return new Response(409, registered.body());
+        }
+        return new Response(200, "{}");
+    }
+
+    /** The work, prepared under a new branch id that this participant holds until phase 2. */
+    private Branch workAndPrepare(String transactionId) throws SQLException {
         String branchId = UUID.randomUUID().toString();
         Connection connection = Databases.open(databaseUrl, "sa", "");
         connection.setAutoCommit(false);
@@ -205,14 +246,7 @@ public final class ProtocolParticipant implements AutoCloseable {
         }
         Branch branch = new Branch(branchId, connection);
         branches.put(branchId, branch);
-        HttpResponse<String> registered = register(transactionId, Map.of("name", name, "url", url(), "branchId", branchId,
-                "prepared", true));
-        if (registered.statusCode() != 201 && registered.statusCode() != 200) {
-            connection.rollback();
-            finish(branch);
-            return new Response(409, registered.body());
-        }
-        return new Response(200, "{}");
+        return branch;
     }
 
     private HttpResponse<String> register(String transactionId, Map<String, ?> body) throws Exception {

@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.log.LogWriter.Durability;
@@ -28,54 +31,75 @@ final class RegistrationWrites {
     }
 
     RegistrationOutcome register(String transactionId, NewBranch request, int maxBranches, Instant now) {
+        return writer.write(Durability.LAZY, jdbc -> register(jdbc, transactionId, request, maxBranches, now));
+    }
+
+    /**
+     * Several branches of one transaction, as one database transaction, each with the outcome it would have had
+     * alone: the branches of a client's receipts, which join the transaction as the commit or rollback that
+     * carries them arrives.
+     */
+    List<RegistrationOutcome> registerAll(String transactionId, List<NewBranch> requests, int maxBranches, Instant now) {
+        return writer.write(Durability.LAZY, jdbc -> requests.stream()
+                .map(request -> register(jdbc, transactionId, request, maxBranches, now)).toList());
+    }
+
+    private static RegistrationOutcome register(JdbcClient jdbc, String transactionId,
+            NewBranch request, int maxBranches, Instant now) {
         String participantName = request.participantName();
         String url = request.url();
         String registeredBy = request.registeredBy();
-        return writer.write(Durability.LAZY, jdbc -> {
-            if (!TransactionLog.lockWhileActive(jdbc, transactionId, now)) {
-                return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
-                        .query((rs, row) -> (RegistrationOutcome) new RegistrationOutcome.Refused(
-                                TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
-                        .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
+        if (!TransactionLog.lockWhileActive(jdbc, transactionId, now)) {
+            return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
+                    .query((rs, row) -> (RegistrationOutcome) new RegistrationOutcome.Refused(
+                            TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
+                    .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
+        }
+        // One read serves both checks: the branch this URL registered before, and how many there are.
+        List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
+                .query(TransactionLog::branch).list();
+        Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(url)).findFirst();
+        // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
+        if (existing.isPresent()) {
+            if (!registeredBy.equals(existing.get().registeredBy())) {
+                return new RegistrationOutcome.UrlTakenByAnother();
             }
-            // One read serves both checks: the branch this URL registered before, and how many there are.
-            List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
-                    .query(TransactionLog::branch).list();
-            Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(url)).findFirst();
-            // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
-            if (existing.isPresent()) {
-                if (!registeredBy.equals(existing.get().registeredBy())) {
-                    return new RegistrationOutcome.UrlTakenByAnother();
-                }
-                // the same branch only if registered the same way: a registration that does not come prepared
-                // must not be handed a branch whose vote is already in, nor the other way round
-                boolean camePrepared = TransactionLog.PREPARED_AT_REGISTRATION.equals(existing.get().voteDetail());
-                boolean sameBranch = request.prepared() == camePrepared
-                        && (request.chosenId() == null || request.chosenId().equals(existing.get().id()));
-                return sameBranch ? new RegistrationOutcome.Registered(existing.get(), false)
-                        : new RegistrationOutcome.OtherBranchRegistered(existing.get());
-            }
-            if (registered.size() >= maxBranches) {
-                return new RegistrationOutcome.TooManyBranches(maxBranches);
-            }
-            if (request.chosenId() != null && jdbc.sql("SELECT COUNT(*) FROM branch WHERE id = :id").param("id", request.chosenId())
-                    .query(Long.class).single() > 0) {
-                return new RegistrationOutcome.BranchIdTaken();
-            }
-            Branch branch = new Branch(request.chosenId() == null ? TimeOrderedIds.next() : request.chosenId(), transactionId,
-                    participantName, url, request.prepared() ? BranchState.PREPARED : BranchState.REGISTERED,
-                    request.prepared() ? TransactionLog.PREPARED_AT_REGISTRATION : null, null, 0, now, now, registeredBy);
-            jdbc.sql("""
-                    INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
-                        updated_at, registered_by)
-                    VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
-                    .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
-                    .param("url", url).param("state", branch.state().name()).param("detail", branch.voteDetail())
-                    .param("now", at(now)).param("registeredBy", registeredBy)
-                    .update();
-            History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url
-                    + (request.prepared() ? ", " + TransactionLog.PREPARED_AT_REGISTRATION : ""), now);
-            return new RegistrationOutcome.Registered(branch, true);
-        });
+            // the same branch only if registered the same way: a registration that does not come prepared
+            // must not be handed a branch whose vote is already in, nor the other way round
+            boolean camePrepared = TransactionLog.PREPARED_AT_REGISTRATION.equals(existing.get().voteDetail())
+                    || TransactionLog.PREPARED_BY_RECEIPT.equals(existing.get().voteDetail());
+            boolean sameBranch = request.prepared() == camePrepared
+                    && (request.chosenId() == null || request.chosenId().equals(existing.get().id()));
+            return sameBranch ? new RegistrationOutcome.Registered(existing.get(), false)
+                    : new RegistrationOutcome.OtherBranchRegistered(existing.get());
+        }
+        if (registered.size() >= maxBranches) {
+            return new RegistrationOutcome.TooManyBranches(maxBranches);
+        }
+        if (request.chosenId() != null && jdbc.sql("SELECT COUNT(*) FROM branch WHERE id = :id").param("id", request.chosenId())
+                .query(Long.class).single() > 0) {
+            return new RegistrationOutcome.BranchIdTaken();
+        }
+        Branch branch = new Branch(request.chosenId() == null ? TimeOrderedIds.next() : request.chosenId(), transactionId,
+                participantName, url, request.prepared() ? BranchState.PREPARED : BranchState.REGISTERED,
+                preparedDetail(request), null, 0, now, now, registeredBy);
+        jdbc.sql("""
+                INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
+                    updated_at, registered_by)
+                VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
+                .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
+                .param("url", url).param("state", branch.state().name()).param("detail", branch.voteDetail())
+                .param("now", at(now)).param("registeredBy", registeredBy)
+                .update();
+        History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url
+                + (request.prepared() ? ", " + preparedDetail(request) : ""), now);
+        return new RegistrationOutcome.Registered(branch, true);
+    }
+
+    private static @Nullable String preparedDetail(NewBranch request) {
+        if (!request.prepared()) {
+            return null;
+        }
+        return request.byReceipt() ? TransactionLog.PREPARED_BY_RECEIPT : TransactionLog.PREPARED_AT_REGISTRATION;
     }
 }

@@ -35,6 +35,7 @@ public class TransactionLog {
 
     /** The vote detail of a branch that came prepared to its registration. */
     static final String PREPARED_AT_REGISTRATION = "prepared before it registered";
+    static final String PREPARED_BY_RECEIPT = "prepared before it registered, by a receipt the client carried";
 
     private final LogWriter writer;
     private final LeaseWrites leases;
@@ -82,6 +83,11 @@ public class TransactionLog {
      */
     public RegistrationOutcome register(String transactionId, NewBranch request, int maxBranches, Instant now) {
         return registrations.register(transactionId, request, maxBranches, now);
+    }
+
+    /** Several branches joining one transaction in one write, each as {@link #register(String, NewBranch, int, Instant)}. */
+    public List<RegistrationOutcome> registerAll(String transactionId, List<NewBranch> requests, int maxBranches, Instant now) {
+        return registrations.registerAll(transactionId, requests, maxBranches, now);
     }
 
     /**

@@ -14,6 +14,10 @@ public enum Refusal {
     URL_TAKEN(409, "illegal-state"),
     /** The branch id a participant chose for its prepared branch is another branch's. */
     BRANCH_ID_TAKEN(409, "branch-id-taken"),
+    /** A receipt that is not one, is for another transaction, or is not signed with its participant's secret. */
+    INVALID_RECEIPT(400, "invalid-receipt"),
+    /** A receipt of a branch that the transaction's logged decision does not include. */
+    RECEIPT_AFTER_DECISION(409, "receipt-after-decision"),
     /** As many transactions are undecided as the coordinator takes at once. */
     TOO_MANY_TRANSACTIONS(429, "too-many-transactions");
 

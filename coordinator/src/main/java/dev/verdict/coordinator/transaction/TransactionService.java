@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,8 +31,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class TransactionService {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
-    /** How far apart the clocks of coordinators sharing a log may be, for the pruning horizon. */
-    private static final Duration PRUNING_CLOCK_MARGIN = Duration.ofMinutes(1);
 
     private final TransactionRepository transactions;
     private final BranchRepository branches;
@@ -48,11 +45,14 @@ public class TransactionService {
     private final Credentials credentials;
     private final SecurityProperties security;
     private final InFlightLimit inFlight;
+    private final ReceiptBranches receiptBranches;
+    private final Counter receiptsAccepted;
 
     TransactionService(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
             TwoPhaseCommit twoPhaseCommit, TransactionDriver driver, CoordinatorIdentity identity,
             CoordinatorProperties properties, Clock clock, MeterRegistry meters, ParticipantUrls participantUrls,
-            Credentials credentials, SecurityProperties security, InFlightLimit inFlight) {
+            Credentials credentials, SecurityProperties security, InFlightLimit inFlight, ReceiptBranches receiptBranches) {
+        this.receiptBranches = receiptBranches;
         this.participantUrls = participantUrls;
         this.credentials = credentials;
         this.security = security;
@@ -66,6 +66,7 @@ public class TransactionService {
         this.properties = properties;
         this.clock = clock;
         this.begun = meters.counter("verdict.transactions.begun");
+        this.receiptsAccepted = meters.counter("verdict.receipts.accepted");
     }
 
     public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout, Caller caller) {
@@ -106,7 +107,7 @@ public class TransactionService {
         }
     }
 
-    private static RefusedException notYours(String id, Caller caller) {
+    static RefusedException notYours(String id, Caller caller) {
         return new RefusedException(Refusal.NOT_YOURS, "transaction " + id + " was not begun by '" + caller.name()
                 + "', and '" + caller.name() + "' has no branch in it");
     }
@@ -173,108 +174,102 @@ public class TransactionService {
      * background (COMMITTING or ABORTING).
      */
     public TransactionDetails commit(String id, boolean answerAtDecision, Caller caller) {
+        return commit(id, answerAtDecision, List.of(), caller);
+    }
+
+    /**
+     * As {@link #commit(String, boolean, Caller)}, with the branches of the participants' {@code receipts}
+     * joining the transaction first, as their registrations would have. A receipt the transaction cannot take
+     * aborts it, since the participant's work would not count; a receipt that comes after the decision, of a
+     * branch the decision does not include, is refused (that branch is rolled back).
+     */
+    public TransactionDetails commit(String id, boolean answerAtDecision, List<String> receipts, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             requireBegunBy(transaction, caller);
-            switch (transaction.state()) {
-                case ACTIVE -> {
-                    Instant now = clock.instant();
-                    List<Branch> registered = branches.findByTransactionId(id);
-                    if (!transaction.expiresAt().isAfter(now)) {
-                        driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
-                    } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
-                        TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, answerAtDecision);
-                        return done != null ? done : commit(id, answerAtDecision, caller);
-                    } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
-                        log.debug("Transaction {} PREPARING", id);
-                        TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
-                        if (done != null) {
-                            return done;
-                        }
-                    } else {
-                        return commit(id, answerAtDecision, caller);
-                    }
+            List<NewBranch> received = receiptBranches.of(id, receipts);
+            if (!received.isEmpty()) {
+                receiptsAccepted.increment(received.size());
+                String refused = receiptBranches.join(id, received);
+                if (refused != null) {
+                    driver.abort(id, TransactionState.ACTIVE, refused);
                 }
-                case PREPARING -> throw new TransactionConflictException(transaction.state(),
-                        "transaction " + id + " is already being committed; ask for its state with GET");
-                case COMMITTING, ABORTING -> driver.driveIfUndriven(id);
-                case COMMITTED, ABORTED -> {
-                    // a repeated request: answer with the outcome already reached
+                transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+                if (transaction.state() != TransactionState.ACTIVE) {
+                    receiptBranches.requireIncluded(transaction, received);
                 }
             }
-            return details(id);
+            return commit(transaction, answerAtDecision, caller);
         }
+    }
+
+    private TransactionDetails commit(GlobalTransaction transaction, boolean answerAtDecision, Caller caller) {
+        String id = transaction.id();
+        switch (transaction.state()) {
+            case ACTIVE -> {
+                Instant now = clock.instant();
+                List<Branch> registered = branches.findByTransactionId(id);
+                if (!transaction.expiresAt().isAfter(now)) {
+                    driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
+                } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
+                    TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, answerAtDecision);
+                    return done != null ? done : commit(id, answerAtDecision, caller);
+                } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
+                    log.debug("Transaction {} PREPARING", id);
+                    TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
+                    if (done != null) {
+                        return done;
+                    }
+                } else {
+                    return commit(id, answerAtDecision, caller);
+                }
+            }
+            case PREPARING -> throw new TransactionConflictException(transaction.state(),
+                    "transaction " + id + " is already being committed; ask for its state with GET");
+            case COMMITTING, ABORTING -> driver.driveIfUndriven(id);
+            case COMMITTED, ABORTED -> {
+                // a repeated request: answer with the outcome already reached
+            }
+        }
+        return details(id);
     }
 
     /** Aborts the transaction. Refused once a commit decision is logged. */
     public TransactionDetails rollback(String id, Caller caller) {
+        return rollback(id, List.of(), caller);
+    }
+
+    /**
+     * As {@link #rollback(String, Caller)}; the branches of {@code receipts} join the transaction first, so
+     * that the abort reaches them at once rather than through their participants' recovery.
+     */
+    public TransactionDetails rollback(String id, List<String> receipts, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             requireBegunBy(transaction, caller);
-            switch (transaction.state()) {
-                case ACTIVE, PREPARING -> {
-                    if (!driver.abort(id, transaction.state(), "rolled back by the client")) {
-                        return rollback(id, caller);
-                    }
-                }
-                case ABORTING -> driver.driveIfUndriven(id);
-                case COMMITTING, COMMITTED -> throw new IllegalTransitionException(transaction.state(), TransactionState.ABORTING);
-                case ABORTED -> {
-                    // a repeated request
+            List<NewBranch> received = receiptBranches.of(id, receipts);
+            if (!received.isEmpty() && transaction.state() == TransactionState.ACTIVE) {
+                receiptBranches.join(id, received);
+            }
+            return abortByClient(id);
+        }
+    }
+
+    private TransactionDetails abortByClient(String id) {
+        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        switch (transaction.state()) {
+            case ACTIVE, PREPARING -> {
+                if (!driver.abort(id, transaction.state(), "rolled back by the client")) {
+                    return abortByClient(id);
                 }
             }
-            return details(id);
-        }
-    }
-
-    /** What a participant holding a branch prepared must do with it. */
-    public enum BranchOutcome {
-        COMMIT, ABORT, PENDING
-    }
-
-    /** A branch's outcome, and whether the log has the branch at all. */
-    public record BranchAnswer(boolean registered, BranchOutcome outcome) {
-    }
-
-    /**
-     * What the participant must do with its prepared branch {@code branchId} of transaction {@code id}. A branch
-     * the log has follows the transaction's decision, and only the participant that registered it may ask. A
-     * branch the log does not have waits while the transaction is ACTIVE, since its registration may be on the
-     * way, and is rolled back otherwise: past ACTIVE no registration is taken, so no decision covers it.
-     */
-    public BranchAnswer branchOutcome(String id, String branchId, Caller caller) {
-        Optional<GlobalTransaction> found = transactions.find(id);
-        if (found.isEmpty()) {
-            if (neverLogged(id)) {
-                return new BranchAnswer(false, BranchOutcome.ABORT);
+            case ABORTING -> driver.driveIfUndriven(id);
+            case COMMITTING, COMMITTED -> throw new IllegalTransitionException(transaction.state(), TransactionState.ABORTING);
+            case ABORTED -> {
+                // a repeated request
             }
-            throw new TransactionNotFoundException(id);
         }
-        GlobalTransaction transaction = found.get();
-        var branch = branches.findByTransactionId(id).stream().filter(candidate -> candidate.id().equals(branchId)).findFirst();
-        if (branch.isPresent() && !caller.name().equals(branch.get().registeredBy())) {
-            throw notYours(id, caller);
-        }
-        BranchOutcome outcome = switch (transaction.state()) {
-            case COMMITTING, COMMITTED -> branch.isPresent() ? BranchOutcome.COMMIT : BranchOutcome.ABORT;
-            case ABORTING, ABORTED -> BranchOutcome.ABORT;
-            case ACTIVE -> BranchOutcome.PENDING;
-            case PREPARING -> branch.isPresent() ? BranchOutcome.PENDING : BranchOutcome.ABORT;
-        };
-        return new BranchAnswer(branch.isPresent(), outcome);
-    }
-
-    /**
-     * Whether a transaction the log does not have can only be one that never reached it durably: its id is
-     * too recent for pruning to have removed it (by a margin for the clocks of nodes sharing the log). A crash
-     * of the coordinator can lose a transaction's lazy writes, never a decision, since the forced decision
-     * forces the writes before it; so nothing was decided, and presumed abort answers ABORT at once instead
-     * of leaving the participant to its orphan timeout. Ids too old to tell, or not made by a coordinator,
-     * stay unknown.
-     */
-    private boolean neverLogged(String id) {
-        Instant prunedBefore = clock.instant().minus(properties.logRetention()).plus(PRUNING_CLOCK_MARGIN);
-        return TimeOrderedIds.timeOf(id).filter(made -> made.isAfter(prunedBefore)).isPresent();
+        return details(id);
     }
 
     /** A branch and whether this registration made it. */

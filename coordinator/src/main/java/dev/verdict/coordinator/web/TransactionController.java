@@ -19,11 +19,13 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
 
 import dev.verdict.coordinator.security.Callers;
+import dev.verdict.coordinator.transaction.BranchOutcomes;
 import dev.verdict.coordinator.transaction.TransactionDetails;
 import dev.verdict.coordinator.transaction.TransactionService;
 import dev.verdict.coordinator.transaction.TransactionState;
 import dev.verdict.coordinator.web.TransactionViews.BeginRequest;
 import dev.verdict.coordinator.web.TransactionViews.BranchOutcomeView;
+import dev.verdict.coordinator.web.TransactionViews.FinishRequest;
 import dev.verdict.coordinator.web.TransactionViews.RegisterRequest;
 import dev.verdict.coordinator.web.TransactionViews.RegistrationView;
 import dev.verdict.coordinator.web.TransactionViews.TransactionView;
@@ -35,10 +37,12 @@ class TransactionController {
 
     private final TransactionService service;
     private final ParticipantRegistrations registrations;
+    private final BranchOutcomes outcomes;
 
-    TransactionController(TransactionService service, ParticipantRegistrations registrations) {
+    TransactionController(TransactionService service, ParticipantRegistrations registrations, BranchOutcomes outcomes) {
         this.service = service;
         this.registrations = registrations;
+        this.outcomes = outcomes;
     }
 
     @PostMapping
@@ -73,7 +77,7 @@ class TransactionController {
      */
     @GetMapping("/{id}/branches/{branchId}")
     BranchOutcomeView branchOutcome(@PathVariable String id, @PathVariable String branchId, Authentication caller) {
-        var outcome = service.branchOutcome(id, branchId, Callers.of(caller));
+        var outcome = outcomes.of(id, branchId, Callers.of(caller));
         return new BranchOutcomeView(id, branchId, outcome.registered(), outcome.outcome().name());
     }
 
@@ -83,19 +87,28 @@ class TransactionController {
      */
     @PostMapping("/{id}/commit")
     ResponseEntity<?> commit(@PathVariable String id, @RequestHeader(name = "Prefer", required = false) @Nullable String prefer,
-            Authentication caller) {
+            @RequestBody(required = false) @Nullable FinishRequest request, Authentication caller) {
         boolean answerAtDecision = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
-        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision, Callers.of(caller)));
+        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision, receipts(request), Callers.of(caller)));
         return answerAtDecision
                 ? ResponseEntity.status(outcome.getStatusCode()).header("Preference-Applied", "respond-async").body(outcome.getBody())
                 : outcome;
     }
 
     @PostMapping("/{id}/rollback")
-    ResponseEntity<?> rollback(@PathVariable String id, Authentication caller) {
-        TransactionDetails details = service.rollback(id, Callers.of(caller));
+    ResponseEntity<?> rollback(@PathVariable String id, @RequestBody(required = false) @Nullable FinishRequest request,
+            Authentication caller) {
+        TransactionDetails details = service.rollback(id, receipts(request), Callers.of(caller));
         HttpStatus status = details.state() == TransactionState.ABORTED ? HttpStatus.OK : HttpStatus.ACCEPTED;
         return ResponseEntity.status(status).body(TransactionView.of(details));
+    }
+
+    private static List<String> receipts(@Nullable FinishRequest request) {
+        List<String> receipts = request == null ? List.of() : request.receiptsOrNone();
+        if (receipts.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("receipts must be a list of receipt strings, without nulls");
+        }
+        return receipts;
     }
 
     /** COMMITTED is 200, a logged commit still reaching its branches is 202, an abort is a 409 problem. */

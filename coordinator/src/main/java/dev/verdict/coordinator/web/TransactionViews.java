@@ -15,6 +15,17 @@ public final class TransactionViews {
     private TransactionViews() {
     }
 
+    /**
+     * The body of a commit or rollback, which may be left out: the receipts of the branches that participants
+     * prepared and returned to the client instead of registering them.
+     */
+    record FinishRequest(@Nullable List<String> receipts) {
+
+        List<String> receiptsOrNone() {
+            return receipts == null ? List.of() : receipts;
+        }
+    }
+
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
     }
 

@@ -200,6 +200,84 @@ abstract class PreparedBranchesContract extends ApiFixture {
         api.post("/api/v1/transactions/" + id + "/rollback");
     }
 
+    @Test
+    void aCommitCarryingReceiptsCommitsTheirBranchesWithNoRegistrationOrPrepareCall() {
+        String id = begin();
+        String alphaReceipt = alpha.doWorkForReceipt(id);
+        String betaReceipt = beta.doWorkForReceipt(id);
+        assertThat(branchStates(id)).as("a branch with a receipt is unknown to the log until the commit").isEmpty();
+
+        Answer committed = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt, betaReceipt)));
+
+        assertThat(committed.status()).as(committed.raw()).isEqualTo(200);
+        assertThat(committed.text("status")).isEqualTo("COMMITTED");
+        assertThat(alpha.committedRows(id) + beta.committedRows(id)).isEqualTo(2);
+        assertThat(alpha.prepareCalls() + beta.prepareCalls()).isZero();
+        assertThat(branchStates(id)).containsExactly("COMMITTED", "COMMITTED");
+        assertThat(api.get("/api/v1/transactions/" + id).raw()).contains("by a receipt the client carried");
+        Answer again = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt, betaReceipt)));
+        assertThat(again.status()).as("a retried commit with the same receipts").isEqualTo(200);
+        assertThat(branchStates(id)).hasSize(2);
+        assertThat(alpha.commits() + beta.commits()).isEqualTo(2);
+    }
+
+    @Test
+    void receiptsAndRegisteredBranchesCommitTogether() {
+        String id = begin();
+        String alphaReceipt = alpha.doWorkForReceipt(id);
+        beta.doWork(id);
+
+        Answer committed = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt)));
+
+        assertThat(committed.text("status")).isEqualTo("COMMITTED");
+        assertThat(alpha.prepareCalls()).isZero();
+        assertThat(beta.prepareCalls()).isEqualTo(1);
+        assertThat(alpha.committedRows(id) + beta.committedRows(id)).isEqualTo(2);
+    }
+
+    @Test
+    void aReceiptThatIsForgedOrForAnotherTransactionIsRefusedAndChangesNothing() throws Exception {
+        String id = begin();
+        String other = begin();
+        String genuine = alpha.doWorkForReceipt(id);
+        String path = "/api/v1/transactions/" + id + "/commit";
+
+        assertProblem(api.post(path, Map.of("receipts", List.of(beta.doWorkForReceipt(id, "a secret the coordinator does not hold")))),
+                400, "invalid-receipt");
+        assertProblem(api.post(path, Map.of("receipts", List.of(beta.doWorkForReceipt(other)))), 400, "invalid-receipt");
+        assertProblem(api.post(path, Map.of("receipts", List.of("v1.not-a-receipt"))), 400, "invalid-receipt");
+        assertProblem(api.post(path, Map.of("receipts", List.of(genuine.substring(0, genuine.length() - 2) + "xx"))), 400,
+                "invalid-receipt");
+        assertProblem(participantApi.post(path, Map.of("receipts", List.of(genuine))), 403, "forbidden");
+
+        assertThat(logState(id)).isEqualTo("ACTIVE");
+        assertThat(branchStates(id)).isEmpty();
+        Answer rolledBack = api.post("/api/v1/transactions/" + id + "/rollback", Map.of("receipts", List.of(genuine)));
+        assertThat(rolledBack.text("status")).as("a rollback's receipts are rolled back at once").isEqualTo("ABORTED");
+        assertThat(alpha.rollbacks()).isEqualTo(1);
+        assertThat(alpha.committedRows(id)).isZero();
+        api.post("/api/v1/transactions/" + other + "/rollback");
+        beta.rollBackHeldBranches();
+    }
+
+    @Test
+    void aReceiptThatReachesTheCoordinatorAfterTheDecisionIsRefusedAndItsBranchRollsBack() throws Exception {
+        String id = begin();
+        String alphaReceipt = alpha.doWorkForReceipt(id);
+        String betaReceipt = beta.doWorkForReceipt(id);
+        api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt)));
+
+        assertProblem(api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt, betaReceipt))),
+                409, "receipt-after-decision");
+
+        assertThat(branchStates(id)).containsExactly("COMMITTED");
+        assertThat(alpha.committedRows(id)).isEqualTo(1);
+        String betaBranch = new String(java.util.Base64.getUrlDecoder().decode(betaReceipt.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n")[1];
+        assertThat(outcome(id, betaBranch)).as("what beta's recovery hears").isEqualTo("ABORT registered=false");
+        beta.rollBackHeldBranches();
+    }
+
     private static Map<String, Object> prepared(String id, String name, String branchId) {
         return Map.of("transactionId", id, "name", name, "url", "http://localhost:9/" + name, "branchId", branchId,
                 "prepared", true);

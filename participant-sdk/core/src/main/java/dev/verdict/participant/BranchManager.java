@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.XADataSource;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Keeps this participant's XA branches: one per global transaction, opened on the first business call
  * that touches the database, held across calls until the coordinator's prepare (or prepared as the
@@ -51,6 +53,15 @@ public final class BranchManager implements AutoCloseable {
          */
         default void registerPrepared(String transactionId, String branchId) {
             throw new UnsupportedOperationException("this registrar cannot register prepared branches");
+        }
+
+        /**
+         * A receipt for a branch this participant has prepared under {@code branchId}, for the client to carry to
+         * the coordinator instead of registering the branch; null when this participant cannot issue one (then
+         * it registers the branch).
+         */
+        default @Nullable String receipt(String transactionId, String branchId) {
+            return null;
         }
     }
 
@@ -119,7 +130,15 @@ public final class BranchManager implements AutoCloseable {
 
     /** Opens the request-long enlistment of the current thread in a global transaction. */
     public Enlistment enlist(String transactionId) {
-        return new Enlistment(business, transactionId);
+        return enlist(transactionId, false);
+    }
+
+    /**
+     * As {@link #enlist(String)}; with {@code receiptWanted} (the client collects receipts), a branch prepared as
+     * the request ends is answered with a receipt instead of registered.
+     */
+    public Enlistment enlist(String transactionId, boolean receiptWanted) {
+        return new Enlistment(business, transactionId, receiptWanted);
     }
 
     /** Whether business requests prepare their branch as they end (see {@link Settings#prepareAtRequestEnd}). */

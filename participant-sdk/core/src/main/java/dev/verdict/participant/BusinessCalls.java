@@ -114,10 +114,12 @@ final class BusinessCalls {
      * refused registration rolls the branch back and throws {@link BranchRefusedException}; one that got no
      * answer leaves the branch prepared, to be settled by asking the coordinator about it later, and throws
      * {@link BranchInDoubtException}. Either way the request must fail, so that its client does not commit.
+     * With {@code receiptWanted}, the branch is not registered: its receipt, returned here, is the yes vote,
+     * which the client carries to the coordinator with its commit. Answers null otherwise.
      */
-    void prepareAndRegister(XaBranch branch) {
+    @Nullable String prepareAndRegister(XaBranch branch, boolean receiptWanted) {
         if (!branch.registersWhenPrepared() || branch.status() != BranchStatus.ACTIVE) {
-            return;
+            return null;
         }
         try {
             branch.prepare(clock.instant());
@@ -126,9 +128,19 @@ final class BusinessCalls {
             throw new IllegalStateException("could not prepare the branch in the service's database: " + e, e);
         }
         crashPoints.reach(CrashPoints.AFTER_PREPARE);
+        String receipt = receiptWanted ? registrar.receipt(branch.transactionId(), branch.branchId()) : null;
+        if (receipt != null) {
+            // Until the client's commit brings it, the coordinator does not know the branch: should the receipt be
+            // lost, the branch waits prepared, and recovery asks the coordinator, which rolls it back once the
+            // transaction has ended without it.
+            log.debug("Branch {} of transaction {} prepared; its receipt goes back to the client", branch.branchId(),
+                    branch.transactionId());
+            return receipt;
+        }
         try {
             registrar.registerPrepared(branch.transactionId(), branch.branchId());
             log.debug("Branch {} of transaction {} prepared and registered", branch.branchId(), branch.transactionId());
+            return null;
         } catch (BranchRefusedException refused) {
             rollBackRefused(branch);
             throw refused;

@@ -15,13 +15,15 @@ public final class Enlistment implements AutoCloseable {
 
     private final BusinessCalls calls;
     private final String transactionId;
+    private final boolean receiptWanted;
     private final @Nullable Enlistment previous;
     private @Nullable XaBranch branch;
     private @Nullable String failure;
 
-    Enlistment(BusinessCalls calls, String transactionId) {
+    Enlistment(BusinessCalls calls, String transactionId, boolean receiptWanted) {
         this.calls = calls;
         this.transactionId = transactionId;
+        this.receiptWanted = receiptWanted;
         this.previous = CURRENT.get();
         CURRENT.set(this);
     }
@@ -45,14 +47,16 @@ public final class Enlistment implements AutoCloseable {
 
     /**
      * The request's work is done and its answer is about to go out: a branch that registers once prepared is
-     * prepared and registered now. Throws {@link BranchRefusedException} or {@link BranchInDoubtException} when
-     * the work must not count, and the request must then fail. A no-op for a request that failed or touched
-     * no database, and for branches registered before their work.
+     * prepared now, and registered, or, if the client collects receipts, answered with the receipt that this
+     * returns for the answer to carry. Throws {@link BranchRefusedException} or {@link BranchInDoubtException}
+     * when the work must not count, and the request must then fail. A no-op answering null for a request that
+     * failed or touched no database, and for branches registered before their work.
      */
-    public void complete() {
+    public @Nullable String complete() {
         if (branch != null && failure == null) {
-            calls.prepareAndRegister(branch);
+            return calls.prepareAndRegister(branch, receiptWanted);
         }
+        return null;
     }
 
     /** Dooms the branch: the request failed, so the transaction must not commit this participant's work. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -40,6 +41,8 @@ class CoordinatorClient {
     private final String baseUrl;
     private final RegistrationBatches<PendingRegistration> registrations;
     private volatile boolean batchesRefused;
+    /** The name this service has to the coordinator, once learned; empty if the coordinator does not say it. */
+    private volatile @Nullable Optional<String> caller;
 
     /**
      * @param registrationCallsInFlight how many registration calls may be out at once; registrations that
@@ -84,6 +87,24 @@ class CoordinatorClient {
     @SuppressWarnings("unchecked")
     Map<String, Object> describe() {
         return rest.get().uri("/api/v1/coordinator").retrieve().body(Map.class);
+    }
+
+    /**
+     * The name the coordinator knows this service by, asked once; null if it cannot be learned (the coordinator
+     * is unreachable now, or too old to say), and then this participant registers its branches.
+     */
+    @Nullable String caller() {
+        Optional<String> known = caller;
+        if (known == null) {
+            try {
+                known = Optional.ofNullable(describe().get("caller")).map(Object::toString);
+                caller = known;
+            } catch (RuntimeException e) {
+                log.debug("Could not ask the coordinator for this service's name: {}", e.toString());
+                return null;
+            }
+        }
+        return known.orElse(null);
     }
 
     TransactionView begin(@Nullable String name, @Nullable Duration timeout) {
@@ -193,18 +214,29 @@ class CoordinatorClient {
         }
     }
 
-    TransactionView commit(String transactionId, boolean answerAtDecision) {
-        return rest.post().uri("/api/v1/transactions/{id}/commit", transactionId)
+    /** Commits; {@code receipts} are those of the branches that answered with one instead of registering. */
+    TransactionView commit(String transactionId, boolean answerAtDecision, List<String> receipts) {
+        var request = rest.post().uri("/api/v1/transactions/{id}/commit", transactionId)
                 .headers(headers -> {
                     if (answerAtDecision) {
                         headers.set("Prefer", "respond-async");
                     }
-                })
-                .retrieve().body(TransactionView.class);
+                });
+        if (!receipts.isEmpty()) {
+            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts));
+        }
+        return request.retrieve().body(TransactionView.class);
     }
 
-    TransactionView rollback(String transactionId) {
-        return rest.post().uri("/api/v1/transactions/{id}/rollback", transactionId).retrieve().body(TransactionView.class);
+    TransactionView rollback(String transactionId, List<String> receipts) {
+        var request = rest.post().uri("/api/v1/transactions/{id}/rollback", transactionId);
+        if (!receipts.isEmpty()) {
+            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts));
+        }
+        return request.retrieve().body(TransactionView.class);
+    }
+
+    record FinishRequest(List<String> receipts) {
     }
 
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {

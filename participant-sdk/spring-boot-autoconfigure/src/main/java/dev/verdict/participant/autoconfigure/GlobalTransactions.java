@@ -1,6 +1,7 @@
 package dev.verdict.participant.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -27,16 +28,22 @@ public class GlobalTransactions {
 
     private final CoordinatorClient coordinator;
     private final boolean answerAtDecision;
+    private final @Nullable ReceiptCollector receipts;
 
-    GlobalTransactions(CoordinatorClient coordinator, boolean answerAtDecision) {
+    GlobalTransactions(CoordinatorClient coordinator, boolean answerAtDecision, @Nullable ReceiptCollector receipts) {
         this.coordinator = coordinator;
         this.answerAtDecision = answerAtDecision;
+        this.receipts = receipts;
     }
 
     /** Begins a transaction; a null timeout takes the coordinator's default. */
     public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout) {
         var view = coordinator.begin(name, timeout);
-        return new GlobalTransaction(view.id(), Objects.requireNonNull(view.expiresAt()));
+        var transaction = new GlobalTransaction(view.id(), Objects.requireNonNull(view.expiresAt()));
+        if (receipts != null) {
+            receipts.open(transaction.id(), transaction.expiresAt());
+        }
+        return transaction;
     }
 
     /**
@@ -63,8 +70,10 @@ public class GlobalTransactions {
 
     private void commit(String transactionId, boolean atDecision) {
         try {
-            coordinator.commit(transactionId, atDecision);
+            coordinator.commit(transactionId, atDecision, receiptsOf(transactionId));
+            forgetReceipts(transactionId);
         } catch (HttpClientErrorException e) {
+            forgetReceipts(transactionId);
             if (e.getStatusCode() == HttpStatus.CONFLICT) {
                 ProblemDetail problem = e.getResponseBodyAs(ProblemDetail.class);
                 throw new GlobalTransactionAbortedException(transactionId,
@@ -76,7 +85,24 @@ public class GlobalTransactions {
 
     /** Rolls back; nothing of the transaction is committed anywhere. */
     public void rollback(String transactionId) {
-        coordinator.rollback(transactionId);
+        try {
+            coordinator.rollback(transactionId, receiptsOf(transactionId));
+        } catch (HttpClientErrorException e) {
+            forgetReceipts(transactionId);
+            throw e;
+        }
+        forgetReceipts(transactionId);
+    }
+
+    private List<String> receiptsOf(String transactionId) {
+        return receipts == null ? List.of() : receipts.receipts(transactionId);
+    }
+
+    /** After an answer from the coordinator (not after a call that got none: a retry needs the receipts again). */
+    private void forgetReceipts(String transactionId) {
+        if (receipts != null) {
+            receipts.forget(transactionId);
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.verdict.participant.BranchInDoubtException;
 import dev.verdict.participant.BranchRefusedException;
 import dev.verdict.participant.Enlistment;
 import dev.verdict.participant.TransactionContext;
+import dev.verdict.protocol.BranchReceipt;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -59,14 +60,18 @@ class ParticipantFilter extends OncePerRequestFilter {
         HttpServletResponse answer = held == null ? response : held;
         try (var mdc = MDC.putCloseable("txId", transactionId);
                 var context = TransactionContext.bind(transactionId);
-                Enlistment enlistment = branches.enlist(transactionId)) {
+                Enlistment enlistment = branches.enlist(transactionId,
+                        BranchReceipt.COLLECT.equals(request.getHeader(BranchReceipt.REQUEST_HEADER)))) {
             try {
                 chain.doFilter(request, answer);
                 if (answer.getStatus() >= 500) {
                     enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI()
                             + " answered HTTP " + answer.getStatus());
                 } else {
-                    enlistment.complete();
+                    String receipt = enlistment.complete();
+                    if (receipt != null) {
+                        answer.setHeader(BranchReceipt.HEADER, receipt);
+                    }
                 }
             } catch (IOException | ServletException | RuntimeException e) {
                 enlistment.fail("the request " + request.getMethod() + " " + request.getRequestURI() + " failed: " + e);

@@ -1,5 +1,6 @@
 package dev.verdict.participant.autoconfigure;
 
+import java.time.Clock;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -43,13 +44,19 @@ public class VerdictClientAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GlobalTransactions globalTransactions(CoordinatorClient coordinator, VerdictProperties properties) {
-        return new GlobalTransactions(coordinator, properties.answerAtDecision());
+    GlobalTransactions globalTransactions(CoordinatorClient coordinator, VerdictProperties properties,
+            ReceiptCollector receipts) {
+        return new GlobalTransactions(coordinator, properties.answerAtDecision(), properties.collectReceipts() ? receipts : null);
     }
 
     @Bean
-    TransactionContextInterceptor verdictTransactionContextInterceptor(VerdictProperties properties) {
-        return new TransactionContextInterceptor(properties.propagateTo());
+    ReceiptCollector verdictReceiptCollector() {
+        return new ReceiptCollector(Clock.systemUTC());
+    }
+
+    @Bean
+    TransactionContextInterceptor verdictTransactionContextInterceptor(VerdictProperties properties, ReceiptCollector receipts) {
+        return new TransactionContextInterceptor(properties.propagateTo(), properties.collectReceipts() ? receipts : null);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import javax.sql.XADataSource;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,6 +26,7 @@ import org.springframework.core.env.Environment;
 import dev.verdict.participant.BranchManager;
 import dev.verdict.participant.CrashPoints;
 import dev.verdict.participant.SignedCallVerifier;
+import dev.verdict.protocol.BranchReceipt;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -88,6 +90,16 @@ public class VerdictParticipantAutoConfiguration {
             @Override
             public void registerPrepared(String transactionId, String branchId) {
                 coordinator.registerPrepared(transactionId, name, url.get(), branchId);
+            }
+
+            @Override
+            public @Nullable String receipt(String transactionId, String branchId) {
+                String secret = participant.signingSecret();
+                String principal = coordinator.caller();
+                if (!participant.receipts() || secret == null || secret.isBlank() || principal == null) {
+                    return null;
+                }
+                return new BranchReceipt(transactionId, branchId, name, principal, url.get()).sign(secret);
             }
         };
         return new BranchManager(xa, registrar, new CoordinatorInquiry(coordinator), settings, Clock.systemUTC(), crashPoints);

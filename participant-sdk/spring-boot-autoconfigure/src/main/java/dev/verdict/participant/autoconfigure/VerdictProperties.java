@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param answerAtDecision whether {@code GlobalTransactions.commit} returns as soon as the coordinator has logged
  *        its commit decision, with phase 2 finishing in the background ({@code Prefer: respond-async}); by
  *        default it returns once every participant has committed
+ * @param collectReceipts whether, in a transaction this service began, the participants it calls are asked to answer
+ *        with a signed receipt of their prepared branch (those that prepare as their request ends) instead of
+ *        registering it, and the receipts go to the coordinator with the commit or rollback: two calls to the
+ *        coordinator and a log write fewer per participant
  * @param participant settings of the participant side
  */
 @ConfigurationProperties("verdict")
@@ -29,6 +33,7 @@ public record VerdictProperties(
         @DefaultValue("false") boolean answerAtDecision,
         @Nullable String token,
         @DefaultValue List<String> propagateTo,
+        @DefaultValue("true") boolean collectReceipts,
         @DefaultValue Participant participant) {
 
     /**
@@ -68,6 +73,9 @@ public record VerdictProperties(
      * @param registrationCallsInFlight how many registration calls to the coordinator may be out at once; the
      *        registrations that arrive while that many are out wait, and go together in one call
      *        ({@code POST /api/v1/registrations}) as soon as one comes back. Alone, a registration goes at once
+     * @param receipts whether a branch prepared as its request ends is answered with a receipt, instead of
+     *        registered, when the client asks for one (it began the transaction and will carry the receipt to the
+     *        coordinator); needs {@code signing-secret}, with which the receipt is signed
      */
     public record Participant(
             @Nullable String name,
@@ -85,7 +93,8 @@ public record VerdictProperties(
             @DefaultValue("true") boolean enabled,
             @Nullable String signingSecret,
             @DefaultValue("5m") Duration signatureMaxAge,
-            @DefaultValue("1") int registrationCallsInFlight) {
+            @DefaultValue("1") int registrationCallsInFlight,
+            @DefaultValue("true") boolean receipts) {
 
         public Participant {
             if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {
