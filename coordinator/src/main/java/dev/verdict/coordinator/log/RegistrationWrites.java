@@ -46,22 +46,29 @@ final class RegistrationWrites {
 
     private static RegistrationOutcome register(JdbcClient jdbc, String transactionId,
             NewBranch request, int maxBranches, Instant now) {
-        String participantName = request.participantName();
-        String url = request.url();
-        String registeredBy = request.registeredBy();
         if (!TransactionLog.lockWhileActive(jdbc, transactionId, now)) {
             return jdbc.sql("SELECT state, expires_at FROM global_transaction WHERE id = :id").param("id", transactionId)
                     .query((rs, row) -> (RegistrationOutcome) new RegistrationOutcome.Refused(
                             TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
                     .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
         }
-        // One read serves both checks: the branch this URL registered before, and how many there are.
         List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
                 .query(TransactionLog::branch).list();
-        Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(url)).findFirst();
+        RegistrationOutcome refusedOrKnown = admit(jdbc, request, registered, maxBranches);
+        return refusedOrKnown != null ? refusedOrKnown
+                : new RegistrationOutcome.Registered(insert(jdbc, branchFor(transactionId, request, now), request, now), true);
+    }
+
+    /**
+     * The checks of a registration into a transaction whose row the caller has locked while ACTIVE, against
+     * the branches it has ({@code registered}): the outcome when the registration is refused or finds its branch
+     * registered before, null when the branch may be inserted.
+     */
+    static @Nullable RegistrationOutcome admit(JdbcClient jdbc, NewBranch request, List<Branch> registered, int maxBranches) {
+        Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(request.url())).findFirst();
         // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
         if (existing.isPresent()) {
-            if (!registeredBy.equals(existing.get().registeredBy())) {
+            if (!request.registeredBy().equals(existing.get().registeredBy())) {
                 return new RegistrationOutcome.UrlTakenByAnother();
             }
             // the same branch only if registered the same way: a registration that does not come prepared
@@ -80,20 +87,29 @@ final class RegistrationWrites {
                 .query(Long.class).single() > 0) {
             return new RegistrationOutcome.BranchIdTaken();
         }
-        Branch branch = new Branch(request.chosenId() == null ? TimeOrderedIds.next() : request.chosenId(), transactionId,
-                participantName, url, request.prepared() ? BranchState.PREPARED : BranchState.REGISTERED,
-                preparedDetail(request), null, 0, now, now, registeredBy);
+        return null;
+    }
+
+    /** The branch a registration makes, not yet written. */
+    static Branch branchFor(String transactionId, NewBranch request, Instant now) {
+        return new Branch(request.chosenId() == null ? TimeOrderedIds.next() : request.chosenId(), transactionId,
+                request.participantName(), request.url(), request.prepared() ? BranchState.PREPARED : BranchState.REGISTERED,
+                preparedDetail(request), null, 0, now, now, request.registeredBy());
+    }
+
+    /** Writes a new branch of {@link #branchFor} and its history row; {@link #admit} said yes. */
+    static Branch insert(JdbcClient jdbc, Branch branch, NewBranch request, Instant now) {
         jdbc.sql("""
                 INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
                     updated_at, registered_by)
                 VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
-                .param("id", branch.id()).param("transactionId", transactionId).param("name", participantName)
-                .param("url", url).param("state", branch.state().name()).param("detail", branch.voteDetail())
-                .param("now", at(now)).param("registeredBy", registeredBy)
+                .param("id", branch.id()).param("transactionId", branch.transactionId()).param("name", branch.participantName())
+                .param("url", branch.url()).param("state", branch.state().name()).param("detail", branch.voteDetail())
+                .param("now", at(now)).param("registeredBy", branch.registeredBy())
                 .update();
-        History.record(jdbc, transactionId, branch.id(), null, branch.state(), participantName + " at " + url
-                + (request.prepared() ? ", " + preparedDetail(request) : ""), now);
-        return new RegistrationOutcome.Registered(branch, true);
+        History.record(jdbc, branch.transactionId(), branch.id(), null, branch.state(), branch.participantName() + " at "
+                + branch.url() + (request.prepared() ? ", " + preparedDetail(request) : ""), now);
+        return branch;
     }
 
     private static @Nullable String preparedDetail(NewBranch request) {

@@ -5,8 +5,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,11 +38,13 @@ public class TransactionLog {
     private final LogWriter writer;
     private final LeaseWrites leases;
     private final RegistrationWrites registrations;
+    private final PreparedDecisions preparedDecisions;
 
     TransactionLog(LogWriter writer) {
         this.writer = writer;
         this.leases = new LeaseWrites(writer);
         this.registrations = new RegistrationWrites(writer);
+        this.preparedDecisions = new PreparedDecisions(writer);
     }
 
     /** The lease operations: who drives a transaction, and until when. */
@@ -113,40 +113,13 @@ public class TransactionLog {
     }
 
     /**
-     * ACTIVE straight to COMMITTING, with no phase 1 to run: every one of the transaction's branches came
-     * prepared to its registration, and the log holds exactly the {@code branches} the caller read. Forced to
-     * disk like every commit decision. The transaction's row is locked first, as a registration locks it, so
-     * no branch can join between the check and the decision; answers false, changing nothing, when the
-     * transaction is no longer ACTIVE, has timed out, or its branches are not those, so that the caller runs
-     * the ordinary two phases instead.
+     * ACTIVE straight to COMMITTING, with no phase 1 to run, the branches of {@code received} receipts joining
+     * in the same forced write: see {@link PreparedDecisions}. Answers every branch of the decision, or null,
+     * changing nothing, when the ordinary path must run instead.
      */
-    public boolean decideCommitOfPreparedBranches(String id, List<Branch> branches, String owner, Instant leaseUntil,
-            Instant now) {
-        TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING);
-        return writer.write(Durability.FORCED, jdbc -> {
-            if (!lockWhileActive(jdbc, id, now)) {
-                return false;
-            }
-            // the same set of branches (ids are unique on both sides), every one of them prepared
-            Set<String> read = branches.stream().map(Branch::id).collect(Collectors.toSet());
-            List<Boolean> matches = jdbc.sql("SELECT id, state FROM branch WHERE transaction_id = :id").param("id", id)
-                    .query((rs, row) -> read.contains(rs.getString(1)) && BranchState.PREPARED.name().equals(rs.getString(2)))
-                    .list();
-            boolean same = matches.size() == read.size() && !matches.contains(false);
-            if (!same) {
-                return false;
-            }
-            String reason = "every branch was prepared when it registered";
-            jdbc.sql("""
-                    UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
-                        lease_until = :leaseUntil
-                    WHERE id = :id AND state = :from""")
-                    .param("to", TransactionState.COMMITTING.name()).param("now", at(now)).param("owner", owner)
-                    .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
-                    .update();
-            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING, reason, now);
-            return true;
-        });
+    public @Nullable List<Branch> decideCommitOfPreparedBranches(String id, List<Branch> branches, List<NewBranch> received,
+            int maxBranches, String owner, Instant leaseUntil, Instant now) {
+        return preparedDecisions.decide(id, branches, received, maxBranches, owner, leaseUntil, now);
     }
 
     /** A branch's vote or acknowledgement: the state it moves to, with a detail for the history. */

@@ -190,6 +190,10 @@ public class TransactionService {
             List<NewBranch> received = receiptBranches.of(id, receipts);
             if (!received.isEmpty()) {
                 receiptsAccepted.increment(received.size());
+                TransactionDetails done = decideAtOnce(transaction, received, answerAtDecision);
+                if (done != null) {
+                    return done;
+                }
                 String refused = receiptBranches.join(id, received);
                 if (refused != null) {
                     driver.abort(id, TransactionState.ACTIVE, refused);
@@ -203,6 +207,23 @@ public class TransactionService {
         }
     }
 
+    /**
+     * The usual case of receipts: every branch the log has came prepared, so the receipts' branches join and the
+     * commit is decided in one write. Null when that does not apply; the commit then takes the ordinary path.
+     */
+    private @Nullable TransactionDetails decideAtOnce(GlobalTransaction transaction, List<NewBranch> received,
+            boolean answerAtDecision) {
+        if (transaction.state() != TransactionState.ACTIVE || !transaction.expiresAt().isAfter(clock.instant())) {
+            return null;
+        }
+        List<Branch> registered = branches.findByTransactionId(transaction.id());
+        if (!registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
+            return null;
+        }
+        return twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, received, security.maxBranches(),
+                answerAtDecision);
+    }
+
     private TransactionDetails commit(GlobalTransaction transaction, boolean answerAtDecision, Caller caller) {
         String id = transaction.id();
         switch (transaction.state()) {
@@ -212,7 +233,8 @@ public class TransactionService {
                 if (!transaction.expiresAt().isAfter(now)) {
                     driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
                 } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
-                    TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, answerAtDecision);
+                    TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, List.of(),
+                            security.maxBranches(), answerAtDecision);
                     return done != null ? done : commit(id, answerAtDecision, caller);
                 } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                     log.debug("Transaction {} PREPARING", id);

@@ -19,6 +19,7 @@ import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchRepository;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.coordinator.log.NewBranch;
 import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.coordinator.log.TransactionLog.BranchFailure;
 import dev.verdict.coordinator.log.TransactionLog.BranchMove;
@@ -119,23 +120,28 @@ public class TwoPhaseCommit {
     }
 
     /**
-     * Commit of an ACTIVE transaction whose {@code prepared} branches all came prepared to their registration:
-     * the decision is logged at once, with no phase 1, then phase 2 runs as after any commit decision.
+     * Commit of an ACTIVE transaction whose {@code prepared} branches all came prepared to their registration,
+     * and whose {@code received} branches come prepared with the commit's receipts: they join and the decision
+     * is logged at once, in one forced write, with no phase 1; then phase 2 runs as after any commit decision.
      * Answers null, having changed nothing, if the log would not take that decision (the transaction moved,
-     * timed out, or has other branches now); the caller then commits it the ordinary way.
+     * timed out, has other branches now, or a receipt's branch cannot join); the caller then commits it the
+     * ordinary way.
      */
     @Nullable TransactionDetails decideCommitOfPreparedBranches(GlobalTransaction active, List<Branch> prepared,
-            boolean answerAtDecision) {
+            List<NewBranch> received, int maxBranches, boolean answerAtDecision) {
         String id = active.id();
         crashPoints.reach(CrashPoints.BEFORE_DECISION);
         Instant now = clock.instant();
         Instant leaseUntil = now.plus(properties.lease());
-        if (!transactionLog.decideCommitOfPreparedBranches(id, prepared, identity.owner(), leaseUntil, now)) {
+        List<Branch> decided = transactionLog.decideCommitOfPreparedBranches(id, prepared, received, maxBranches,
+                identity.owner(), leaseUntil, now);
+        if (decided == null) {
             return null;
         }
-        log.debug("Transaction {} decided COMMIT ({} branches came prepared)", id, prepared.size());
+        log.debug("Transaction {} decided COMMIT ({} branches came prepared, {} of them by receipt)", id, decided.size(),
+                received.size());
         crashPoints.reach(CrashPoints.AFTER_DECISION);
-        return phase2(active.decided(TransactionState.COMMITTING, null, identity.owner(), leaseUntil, now), prepared,
+        return phase2(active.decided(TransactionState.COMMITTING, null, identity.owner(), leaseUntil, now), decided,
                 answerAtDecision);
     }
 

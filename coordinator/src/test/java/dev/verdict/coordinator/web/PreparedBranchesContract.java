@@ -272,10 +272,34 @@ abstract class PreparedBranchesContract extends ApiFixture {
 
         assertThat(branchStates(id)).containsExactly("COMMITTED");
         assertThat(alpha.committedRows(id)).isEqualTo(1);
-        String betaBranch = new String(java.util.Base64.getUrlDecoder().decode(betaReceipt.split("\\.")[1]),
-                java.nio.charset.StandardCharsets.UTF_8).split("\n")[1];
+        String betaBranch = receiptBranchId(betaReceipt);
         assertThat(outcome(id, betaBranch)).as("what beta's recovery hears").isEqualTo("ABORT registered=false");
         beta.rollBackHeldBranches();
+    }
+
+    @Test
+    void aReceiptWhoseBranchCannotJoinAbortsTheCommit() throws Exception {
+        String id = begin();
+        String other = begin();
+        String receipt = alpha.doWorkForReceipt(id);
+        String branchId = receiptBranchId(receipt);
+        participantApi.post("/api/v1/transactions/" + other + "/participants", Map.of("name", "gamma",
+                "url", "http://localhost:9/gamma", "branchId", branchId, "prepared", true));
+
+        Answer aborted = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(receipt)));
+
+        assertProblem(aborted, 409, "transaction-aborted");
+        assertThat(aborted.raw()).contains("could not join the transaction", "branch id is another branch's");
+        assertThat(logState(id)).isEqualTo("ABORTED");
+        assertThat(branchStates(id)).isEmpty();
+        assertThat(outcome(id, branchId)).as("what alpha's recovery hears").isEqualTo("ABORT registered=false");
+        alpha.rollBackHeldBranches();
+        api.post("/api/v1/transactions/" + other + "/rollback");
+    }
+
+    private static String receiptBranchId(String receipt) {
+        return new String(java.util.Base64.getUrlDecoder().decode(receipt.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n")[1];
     }
 
     private static Map<String, Object> prepared(String id, String name, String branchId) {

@@ -84,27 +84,33 @@ class CoordinatorClient {
         return baseUrl;
     }
 
+    /** Who the coordinator is; remembers the name it knows this service by (see {@link #caller()}). */
     @SuppressWarnings("unchecked")
     Map<String, Object> describe() {
-        return rest.get().uri("/api/v1/coordinator").retrieve().body(Map.class);
+        Map<String, Object> answer = rest.get().uri("/api/v1/coordinator").retrieve().body(Map.class);
+        if (answer != null) {
+            caller = Optional.ofNullable(answer.get("caller")).map(Object::toString);
+        }
+        return answer;
     }
 
     /**
-     * The name the coordinator knows this service by, asked once; null if it cannot be learned (the coordinator
-     * is unreachable now, or too old to say), and then this participant registers its branches.
+     * The name the coordinator knows this service by, learned from the start-up check or asked at first need;
+     * null if it cannot be learned (the coordinator is unreachable now, or too old to say), and then this
+     * participant registers its branches.
      */
     @Nullable String caller() {
         Optional<String> known = caller;
         if (known == null) {
             try {
-                known = Optional.ofNullable(describe().get("caller")).map(Object::toString);
-                caller = known;
+                describe();
+                known = caller;
             } catch (RuntimeException e) {
                 log.debug("Could not ask the coordinator for this service's name: {}", e.toString());
                 return null;
             }
         }
-        return known.orElse(null);
+        return known == null ? null : known.orElse(null);
     }
 
     TransactionView begin(@Nullable String name, @Nullable Duration timeout) {

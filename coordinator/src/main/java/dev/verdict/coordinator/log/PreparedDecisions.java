@@ -1,0 +1,82 @@
+package dev.verdict.coordinator.log;
+
+import static dev.verdict.coordinator.log.TransactionLog.at;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.branch.BranchState;
+import dev.verdict.coordinator.log.LogWriter.Durability;
+import dev.verdict.coordinator.transaction.TransactionState;
+
+/**
+ * The commit decision without phase 1, for {@link TransactionLog}: ACTIVE straight to COMMITTING when every
+ * branch came prepared, registered or by a receipt that the commit carries. One forced write locks the
+ * transaction's row (as a registration does, so no branch can join meanwhile), checks that the log holds
+ * exactly the branches the caller read, all prepared, admits the receipts' branches with a registration's
+ * checks, and only if all of that holds inserts them and logs the decision. Otherwise it writes nothing and
+ * the caller takes the ordinary path, which registers the receipts one by one and says why one is refused.
+ */
+final class PreparedDecisions {
+
+    private final LogWriter writer;
+
+    PreparedDecisions(LogWriter writer) {
+        this.writer = writer;
+    }
+
+    @Nullable List<Branch> decide(String id, List<Branch> branches, List<NewBranch> received, int maxBranches, String owner,
+            Instant leaseUntil, Instant now) {
+        TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING);
+        return writer.write(Durability.FORCED, jdbc -> {
+            if (!TransactionLog.lockWhileActive(jdbc, id, now)) {
+                return null;
+            }
+            List<Branch> inLog = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", id)
+                    .query(TransactionLog::branch).list();
+            // the same set of branches (ids are unique on both sides), every one of them prepared
+            Set<String> read = branches.stream().map(Branch::id).collect(Collectors.toSet());
+            boolean same = inLog.size() == read.size()
+                    && inLog.stream().allMatch(branch -> read.contains(branch.id()) && branch.state() == BranchState.PREPARED);
+            if (!same) {
+                return null;
+            }
+            List<Branch> all = new ArrayList<>(inLog);
+            List<Branch> joining = new ArrayList<>();
+            List<NewBranch> joiningRequests = new ArrayList<>();
+            for (NewBranch receipt : received) {
+                RegistrationOutcome known = RegistrationWrites.admit(jdbc, receipt, all, maxBranches);
+                if (known == null) {
+                    Branch branch = RegistrationWrites.branchFor(id, receipt, now);
+                    all.add(branch);
+                    joining.add(branch);
+                    joiningRequests.add(receipt);
+                } else if (!(known instanceof RegistrationOutcome.Registered)) {
+                    return null;
+                }
+            }
+            if (all.isEmpty()) {
+                return null;
+            }
+            for (int i = 0; i < joining.size(); i++) {
+                RegistrationWrites.insert(jdbc, joining.get(i), joiningRequests.get(i), now);
+            }
+            jdbc.sql("""
+                    UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
+                        lease_until = :leaseUntil
+                    WHERE id = :id AND state = :from""")
+                    .param("to", TransactionState.COMMITTING.name()).param("now", at(now)).param("owner", owner)
+                    .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
+                    .update();
+            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING,
+                    "every branch was prepared when it registered", now);
+            return List.copyOf(all);
+        });
+    }
+}
