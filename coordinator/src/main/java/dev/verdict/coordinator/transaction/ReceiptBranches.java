@@ -18,6 +18,8 @@ import dev.verdict.coordinator.participant.ParticipantUrls;
 import dev.verdict.coordinator.security.Credentials;
 import dev.verdict.coordinator.security.SecurityProperties;
 import dev.verdict.protocol.BranchReceipt;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The branches that a client's receipts stand for. A receipt is a prepared branch's registration that the
@@ -35,9 +37,11 @@ class ReceiptBranches {
     private final TransactionLog transactionLog;
     private final BranchRepository branches;
     private final Clock clock;
+    private final Counter accepted;
 
     ReceiptBranches(Credentials credentials, ParticipantUrls participantUrls, SecurityProperties security,
-            TransactionLog transactionLog, BranchRepository branches, Clock clock) {
+            TransactionLog transactionLog, BranchRepository branches, Clock clock, MeterRegistry meters) {
+        this.accepted = meters.counter("verdict.receipts.accepted");
         this.credentials = credentials;
         this.participantUrls = participantUrls;
         this.security = security;
@@ -53,7 +57,9 @@ class ReceiptBranches {
                     + " but " + receipts.size() + " receipts came");
         }
         Set<String> seen = new HashSet<>();
-        return receipts.stream().filter(seen::add).map(text -> branch(transactionId, text)).toList();
+        List<NewBranch> branches = receipts.stream().filter(seen::add).map(text -> branch(transactionId, text)).toList();
+        accepted.increment(branches.size());
+        return branches;
     }
 
     /**

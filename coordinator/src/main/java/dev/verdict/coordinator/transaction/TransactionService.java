@@ -46,7 +46,6 @@ public class TransactionService {
     private final SecurityProperties security;
     private final InFlightLimit inFlight;
     private final ReceiptBranches receiptBranches;
-    private final Counter receiptsAccepted;
 
     TransactionService(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
             TwoPhaseCommit twoPhaseCommit, TransactionDriver driver, CoordinatorIdentity identity,
@@ -66,7 +65,6 @@ public class TransactionService {
         this.properties = properties;
         this.clock = clock;
         this.begun = meters.counter("verdict.transactions.begun");
-        this.receiptsAccepted = meters.counter("verdict.receipts.accepted");
     }
 
     public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout, Caller caller) {
@@ -189,7 +187,6 @@ public class TransactionService {
             requireBegunBy(transaction, caller);
             List<NewBranch> received = receiptBranches.of(id, receipts);
             if (!received.isEmpty()) {
-                receiptsAccepted.increment(received.size());
                 TransactionDetails done = decideAtOnce(transaction, received, answerAtDecision);
                 if (done != null) {
                     return done;
