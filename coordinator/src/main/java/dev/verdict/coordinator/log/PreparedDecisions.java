@@ -48,15 +48,10 @@ final class PreparedDecisions {
                 return null;
             }
             List<Branch> all = new ArrayList<>(inLog);
-            List<Branch> joining = new ArrayList<>();
-            List<NewBranch> joiningRequests = new ArrayList<>();
             for (NewBranch receipt : received) {
                 RegistrationOutcome known = RegistrationWrites.admit(jdbc, receipt, all, maxBranches);
                 if (known == null) {
-                    Branch branch = RegistrationWrites.branchFor(id, receipt, now);
-                    all.add(branch);
-                    joining.add(branch);
-                    joiningRequests.add(receipt);
+                    all.add(RegistrationWrites.branchFor(id, receipt, now));
                 } else if (!(known instanceof RegistrationOutcome.Registered)) {
                     return null;
                 }
@@ -64,9 +59,8 @@ final class PreparedDecisions {
             if (all.isEmpty()) {
                 return null;
             }
-            for (int i = 0; i < joining.size(); i++) {
-                RegistrationWrites.insert(jdbc, joining.get(i), joiningRequests.get(i), now);
-            }
+            // every receipt admitted: only now is anything written
+            all.subList(inLog.size(), all.size()).forEach(joining -> RegistrationWrites.insert(jdbc, joining));
             jdbc.sql("""
                     UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
                         lease_until = :leaseUntil

@@ -56,7 +56,7 @@ final class RegistrationWrites {
                 .query(TransactionLog::branch).list();
         RegistrationOutcome refusedOrKnown = admit(jdbc, request, registered, maxBranches);
         return refusedOrKnown != null ? refusedOrKnown
-                : new RegistrationOutcome.Registered(insert(jdbc, branchFor(transactionId, request, now), request, now), true);
+                : new RegistrationOutcome.Registered(insert(jdbc, branchFor(transactionId, request, now)), true);
     }
 
     /**
@@ -98,17 +98,17 @@ final class RegistrationWrites {
     }
 
     /** Writes a new branch of {@link #branchFor} and its history row; {@link #admit} said yes. */
-    static Branch insert(JdbcClient jdbc, Branch branch, NewBranch request, Instant now) {
+    static Branch insert(JdbcClient jdbc, Branch branch) {
         jdbc.sql("""
                 INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
                     updated_at, registered_by)
                 VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
                 .param("id", branch.id()).param("transactionId", branch.transactionId()).param("name", branch.participantName())
                 .param("url", branch.url()).param("state", branch.state().name()).param("detail", branch.voteDetail())
-                .param("now", at(now)).param("registeredBy", branch.registeredBy())
+                .param("now", at(branch.registeredAt())).param("registeredBy", branch.registeredBy())
                 .update();
         History.record(jdbc, branch.transactionId(), branch.id(), null, branch.state(), branch.participantName() + " at "
-                + branch.url() + (request.prepared() ? ", " + preparedDetail(request) : ""), now);
+                + branch.url() + (branch.voteDetail() == null ? "" : ", " + branch.voteDetail()), branch.registeredAt());
         return branch;
     }
 

@@ -169,17 +169,10 @@ public class TransactionService {
      * Runs two-phase commit. Returns the transaction as it ends up: COMMITTED, COMMITTING when the
      * decision is logged but a branch has not acknowledged yet, or ABORTED/ABORTING with the reason. With
      * {@code answerAtDecision}, answers as soon as the decision is logged, with phase 2 finishing in the
-     * background (COMMITTING or ABORTING).
-     */
-    public TransactionDetails commit(String id, boolean answerAtDecision, Caller caller) {
-        return commit(id, answerAtDecision, List.of(), caller);
-    }
-
-    /**
-     * As {@link #commit(String, boolean, Caller)}, with the branches of the participants' {@code receipts}
-     * joining the transaction first, as their registrations would have. A receipt the transaction cannot take
-     * aborts it, since the participant's work would not count; a receipt that comes after the decision, of a
-     * branch the decision does not include, is refused (that branch is rolled back).
+     * background (COMMITTING or ABORTING). The branches of the participants' {@code receipts} join the
+     * transaction first, as their registrations would have. A receipt the transaction cannot take aborts it,
+     * since the participant's work would not count; a receipt that comes after the decision, of a branch the
+     * decision does not include, is refused (that branch is rolled back).
      */
     public TransactionDetails commit(String id, boolean answerAtDecision, List<String> receipts, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
@@ -232,7 +225,7 @@ public class TransactionService {
                 } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
                     TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, List.of(),
                             security.maxBranches(), answerAtDecision);
-                    return done != null ? done : commit(id, answerAtDecision, caller);
+                    return done != null ? done : commit(id, answerAtDecision, List.of(), caller);
                 } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                     log.debug("Transaction {} PREPARING", id);
                     TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
@@ -240,7 +233,7 @@ public class TransactionService {
                         return done;
                     }
                 } else {
-                    return commit(id, answerAtDecision, caller);
+                    return commit(id, answerAtDecision, List.of(), caller);
                 }
             }
             case PREPARING -> throw new TransactionConflictException(transaction.state(),
@@ -253,14 +246,10 @@ public class TransactionService {
         return details(id);
     }
 
-    /** Aborts the transaction. Refused once a commit decision is logged. */
-    public TransactionDetails rollback(String id, Caller caller) {
-        return rollback(id, List.of(), caller);
-    }
-
     /**
-     * As {@link #rollback(String, Caller)}; the branches of {@code receipts} join the transaction first, so
-     * that the abort reaches them at once rather than through their participants' recovery.
+     * Aborts the transaction. Refused once a commit decision is logged. The branches of {@code receipts} join
+     * the transaction first, so that the abort reaches them at once rather than through their participants'
+     * recovery.
      */
     public TransactionDetails rollback(String id, List<String> receipts, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {

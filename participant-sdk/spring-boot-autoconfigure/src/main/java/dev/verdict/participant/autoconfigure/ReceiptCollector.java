@@ -3,10 +3,10 @@ package dev.verdict.participant.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The receipts that participants answered with, for each global transaction this process began, kept until
@@ -33,7 +33,7 @@ final class ReceiptCollector {
     void open(String transactionId, Instant expiresAt) {
         Instant now = clock.instant();
         open.values().removeIf(collected -> collected.forgetAfter().isBefore(now));
-        open.put(transactionId, new Collected(expiresAt.plus(KEPT_AFTER_TIMEOUT), new ArrayList<>()));
+        open.put(transactionId, new Collected(expiresAt.plus(KEPT_AFTER_TIMEOUT), new CopyOnWriteArrayList<>()));
     }
 
     /** Whether participants called in this transaction should answer with receipts: it was begun here. */
@@ -44,21 +44,14 @@ final class ReceiptCollector {
     void add(String transactionId, List<String> receipts) {
         Collected collected = open.get(transactionId);
         if (collected != null) {
-            synchronized (collected) {
-                collected.receipts().addAll(receipts);
-            }
+            collected.receipts().addAll(receipts);
         }
     }
 
     /** The receipts collected so far, to send with the commit or rollback. */
     List<String> receipts(String transactionId) {
         Collected collected = open.get(transactionId);
-        if (collected == null) {
-            return List.of();
-        }
-        synchronized (collected) {
-            return List.copyOf(collected.receipts());
-        }
+        return collected == null ? List.of() : List.copyOf(collected.receipts());
     }
 
     /** The coordinator has answered the commit or rollback: the receipts are no longer needed. */
