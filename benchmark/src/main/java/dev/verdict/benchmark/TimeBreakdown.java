@@ -15,24 +15,27 @@ import tools.jackson.databind.JsonNode;
  */
 final class TimeBreakdown {
 
-    /**
-     * A timer: which service, which meter, which tags, and what to call it in the report; or, with {@code count},
-     * a distribution summary whose mean is a count, not a time.
-     */
-    private record Probe(String label, String service, String meter, List<String> tags, boolean count) {
+    /** How a meter is reported: a timer's mean time, a distribution summary's mean count, or a counter's total. */
+    private enum Kind {
+        MEAN_TIME, MEAN_COUNT, TOTAL
+    }
+
+    /** A meter: which service, which meter, which tags, and what to call it in the report. */
+    private record Probe(String label, String service, String meter, List<String> tags, Kind kind) {
 
         Probe(String label, String service, String meter, List<String> tags) {
-            this(label, service, meter, tags, false);
+            this(label, service, meter, tags, Kind.MEAN_TIME);
         }
     }
 
     private static final List<Probe> PROBES = List.of(
             new Probe("begin (coordinator)", "coordinator", "http.server.requests", List.of("uri:/api/v1/transactions", "method:POST")),
+            new Probe("  begun instead with the commit before", "coordinator", "verdict.transactions.begun.next", List.of(), Kind.TOTAL),
             new Probe("register (coordinator)", "coordinator", "http.server.requests",
                     List.of("uri:/api/v1/transactions/{id}/participants", "method:POST")),
             new Probe("register, several in one call (coordinator)", "coordinator", "http.server.requests",
                     List.of("uri:/api/v1/registrations", "method:POST")),
-            new Probe("  registrations per such call", "coordinator", "verdict.registrations.batch.size", List.of(), true),
+            new Probe("  registrations per such call", "coordinator", "verdict.registrations.batch.size", List.of(), Kind.MEAN_COUNT),
             new Probe("debit (bank a, its register/prepare incl.)", "bank", "http.server.requests",
                     List.of("uri:/accounts/{id}/debit", "method:POST")),
             new Probe("commit request (coordinator, both phases)", "coordinator", "http.server.requests",
@@ -64,7 +67,10 @@ final class TimeBreakdown {
             double count = after.get(probe)[0] - before.getOrDefault(probe, new double[2])[0];
             // seconds for a timer, a plain sum for a distribution summary
             double total = after.get(probe)[1] - before.getOrDefault(probe, new double[2])[1];
-            if (probe.count()) {
+            if (probe.kind() == Kind.TOTAL) {
+                return String.format("    %-44s %8.0f", probe.label(), count);
+            }
+            if (probe.kind() == Kind.MEAN_COUNT) {
                 return String.format("    %-44s %8.2f mean over %.0f calls", probe.label(), count == 0 ? 0 : total / count, count);
             }
             return String.format("    %-44s %8.2f ms mean over %.0f", probe.label(), count == 0 ? 0 : total * 1000 / count, count);

@@ -46,6 +46,13 @@ final class FaultCluster implements AutoCloseable {
     /** Transfers committed with a receipt of bank a's branch, and transfers that lost it and rolled back. */
     final AtomicInteger receiptsCommitted = new AtomicInteger();
     final AtomicInteger receiptsLost = new AtomicInteger();
+    /** Transfers made in a transaction that the commit or rollback of an earlier one began. */
+    final AtomicInteger begunAhead = new AtomicInteger();
+    /** Transactions begun with a commit or rollback, each with the moment its answer came, for the next transfer. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Ahead> ahead = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    private record Ahead(String id, long answeredAtNanos) {
+    }
     final Map<String, Integer> crashLog = new java.util.concurrent.ConcurrentSkipListMap<>();
     final Http coordinator;
     final Path logs = Path.of("target", "random-fault-logs", Long.toString(System.currentTimeMillis()));
@@ -95,14 +102,21 @@ final class FaultCluster implements AutoCloseable {
      * the transfers (by the amount's parity, so that a seed repeats them) ask the banks for receipts and carry them
      * to the commit or rollback; bank a answers with one, bank b, which registers before its work, does not. A tenth
      * of those lose bank a's receipt, like an answer lost on the way: the client then rolls back without it, and
-     * bank a's prepared branch must be rolled back through its recovery.
+     * bank a's prepared branch must be rolled back through its recovery. A third of the commits and rollbacks begin
+     * the next transaction too, which a later transfer takes if it starts within a second of that answer, as the SDK
+     * does: such a transaction meets the same faults, a coordinator restart included.
      */
     void transfer(String from, long fromAccount, long toAccount, long cents) {
         String to = from.equals("a") ? "b" : "a";
         // as a client would: while the coordinator is down or starting, begin is tried again
-        String id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> begin(), java.util.Objects::nonNull);
+        String id = takeAhead();
+        if (id == null) {
+            id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> begin(), java.util.Objects::nonNull);
+        } else {
+            begunAhead.incrementAndGet();
+        }
         ledger.begun(id, new Ledger.Transfer(from, fromAccount, to, toAccount, cents));
         List<String> receipts = cents % 2 == 0 ? new java.util.concurrent.CopyOnWriteArrayList<>() : null;
         try {
@@ -114,8 +128,17 @@ final class FaultCluster implements AutoCloseable {
                 receiptsLost.incrementAndGet();
             }
             String path = "/api/v1/transactions/" + id + (worked ? "/commit" : "/rollback");
-            Http.Answer answer = receipts == null || receipts.isEmpty() ? coordinator.post(path)
-                    : coordinator.post(path, Map.of("receipts", receipts));
+            Map<String, Object> body = new java.util.HashMap<>();
+            if (receipts != null && !receipts.isEmpty()) {
+                body.put("receipts", receipts);
+            }
+            if (cents % 3 == 0) {
+                body.put("next", Map.of("timeoutSeconds", 5));
+            }
+            Http.Answer answer = body.isEmpty() ? coordinator.post(path) : coordinator.post(path, body);
+            if (answer.body() != null && answer.body().has("next")) {
+                ahead.add(new Ahead(answer.body().get("next").get("id").asString(), System.nanoTime()));
+            }
             if (worked && receipts != null && !receipts.isEmpty() && answer.status() == 200) {
                 receiptsCommitted.incrementAndGet();
             }
@@ -123,6 +146,16 @@ final class FaultCluster implements AutoCloseable {
         } catch (UncheckedIOException lost) {
             ledger.lost(id);
         }
+    }
+
+    /** A transaction that a commit or rollback began less than a second ago, or null. */
+    private String takeAhead() {
+        for (Ahead next = ahead.pollFirst(); next != null; next = ahead.pollFirst()) {
+            if (System.nanoTime() - next.answeredAtNanos() < 1_000_000_000L) {
+                return next.id();
+            }
+        }
+        return null;
     }
 
     /** A new transaction's id, or null if the coordinator refused (starting, overloaded) or could not be reached. */

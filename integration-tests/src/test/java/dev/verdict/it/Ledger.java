@@ -33,6 +33,8 @@ final class Ledger {
 
     private final Map<String, Transfer> transfers = new ConcurrentHashMap<>();
     private final Map<String, Told> told = new ConcurrentHashMap<>();
+    /** Why each UNKNOWN answer was one: its HTTP status and problem type, or "no answer". */
+    private final Map<String, Integer> unknownBecause = new ConcurrentHashMap<>();
 
     void begun(String transactionId, Transfer transfer) {
         transfers.put(transactionId, transfer);
@@ -51,12 +53,21 @@ final class Ledger {
             outcome = Told.ABORTED;
         } else {
             outcome = Told.UNKNOWN;
+            unknownBecause.merge(answer.status() + (type.isEmpty() ? "" : " " + type.replace("urn:verdict:problem:", "")), 1,
+                    Integer::sum);
         }
         told.put(transactionId, outcome);
     }
 
     void lost(String transactionId) {
-        told.putIfAbsent(transactionId, Told.UNKNOWN);
+        if (told.putIfAbsent(transactionId, Told.UNKNOWN) == null) {
+            unknownBecause.merge("no answer", 1, Integer::sum);
+        }
+    }
+
+    /** The answers that left the outcome unknown, by status and problem type. */
+    Map<String, Integer> unknownBecause() {
+        return new TreeMap<>(unknownBecause);
     }
 
     int transfers() {

@@ -120,14 +120,15 @@ class RandomizedFaultsIT {
     private static void report(long seed, String logName, FaultCluster cluster, List<String> violations) throws Exception {
         long committed = cluster.state.outcomesInLog().values().stream().filter("COMMITTED"::equals).count();
         String summary = String.format("Randomized faults (%s): %d transfers, %d process faults, %d network faults, %d violations%n"
-                        + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s, faults %s,"
+                        + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s (unknown: %s), faults %s,"
                         + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s,"
-                        + " registrations sent together in %d calls (at least), %d commits with bank a's receipt, %d receipts lost%n%s",
+                        + " registrations sent together in %d calls (at least), %d commits with bank a's receipt, %d receipts lost,"
+                        + " %d transfers in a transaction begun ahead%n%s",
                 logName, cluster.ledger.transfers(), cluster.crashes.get(), cluster.networkFaults(), violations.size(),
-                seed, seed, committed, cluster.ledger.answers(), cluster.crashLog, cluster.proxies.get("a").summary(),
+                seed, seed, committed, cluster.ledger.answers(), cluster.ledger.unknownBecause(), cluster.crashLog, cluster.proxies.get("a").summary(),
                 cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
                 cluster.proxies.get("coordinator").countedRequests(), cluster.receiptsCommitted.get(), cluster.receiptsLost.get(),
-                violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
+                cluster.begunAhead.get(), violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(Math.min(MIN_PROCESS_FAULTS, ROUNDS));
@@ -139,6 +140,8 @@ class RandomizedFaultsIT {
                 .isPositive();
         assertThat(cluster.receiptsCommitted.get()).as("transfers committed with a receipt instead of a registration").isPositive();
         assertThat(cluster.receiptsLost.get()).as("receipts lost on the way, left to the bank's recovery").isPositive();
+        assertThat(cluster.begunAhead.get()).as("transfers in a transaction begun with an earlier one's commit or rollback")
+                .isPositive();
     }
 
     /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
 import dev.verdict.coordinator.log.LogWriter.Durability;
+import dev.verdict.coordinator.transaction.GlobalTransaction;
 import dev.verdict.coordinator.transaction.TransactionState;
 
 /**
@@ -20,8 +21,9 @@ import dev.verdict.coordinator.transaction.TransactionState;
  * branch came prepared, registered or by a receipt that the commit carries. One forced write locks the
  * transaction's row (as a registration does, so no branch can join meanwhile), checks that the log holds
  * exactly the branches the caller read, all prepared, admits the receipts' branches with a registration's
- * checks, and only if all of that holds inserts them and logs the decision. Otherwise it writes nothing and
- * the caller takes the ordinary path, which registers the receipts one by one and says why one is refused.
+ * checks, and only if all of that holds inserts them and logs the decision, with the client's next transaction
+ * if it asked for one. Otherwise it writes nothing and the caller takes the ordinary path, which registers the
+ * receipts one by one and says why one is refused.
  */
 final class PreparedDecisions {
 
@@ -31,8 +33,8 @@ final class PreparedDecisions {
         this.writer = writer;
     }
 
-    @Nullable List<Branch> decide(String id, List<Branch> branches, List<NewBranch> received, int maxBranches, String owner,
-            Instant leaseUntil, Instant now) {
+    @Nullable List<Branch> decide(String id, List<Branch> branches, List<NewBranch> received, int maxBranches,
+            @Nullable GlobalTransaction next, String owner, Instant leaseUntil, Instant now) {
         TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING);
         return writer.write(Durability.FORCED, jdbc -> {
             if (!TransactionLog.lockWhileActive(jdbc, id, now)) {
@@ -70,6 +72,9 @@ final class PreparedDecisions {
                     .update();
             History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING,
                     "every branch was prepared when it registered", now);
+            if (next != null) {
+                TransactionLog.insert(jdbc, next, "begun with the commit of " + id);
+            }
             return List.copyOf(all);
         });
     }

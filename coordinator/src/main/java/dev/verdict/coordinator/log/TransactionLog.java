@@ -54,18 +54,24 @@ public class TransactionLog {
 
     /** Logs a new ACTIVE transaction. */
     public GlobalTransaction begin(GlobalTransaction transaction) {
-        return writer.write(Durability.LAZY, jdbc -> {
-            jdbc.sql("""
-                    INSERT INTO global_transaction (id, name, state, created_at, expires_at, updated_at, owner, lease_until, client)
-                    VALUES (:id, :name, :state, :createdAt, :expiresAt, :createdAt, :owner, :leaseUntil, :client)""")
-                    .param("id", transaction.id()).param("name", transaction.name()).param("client", transaction.client())
-                    .param("state", transaction.state().name()).param("createdAt", at(transaction.createdAt()))
-                    .param("expiresAt", at(transaction.expiresAt())).param("owner", transaction.owner())
-                    .param("leaseUntil", at(transaction.leaseUntil()))
-                    .update();
-            History.record(jdbc, transaction.id(), null, null, transaction.state(), transaction.name(), transaction.createdAt());
-            return transaction;
-        });
+        return writer.write(Durability.LAZY, jdbc -> insert(jdbc, transaction, transaction.name()));
+    }
+
+    /** The row of a new ACTIVE transaction and its first history entry, as part of a write. */
+    static GlobalTransaction insert(JdbcClient jdbc, GlobalTransaction transaction, @Nullable String detail) {
+        if (transaction.state() != TransactionState.ACTIVE) {
+            throw new IllegalArgumentException("a transaction begins ACTIVE, not " + transaction.state());
+        }
+        jdbc.sql("""
+                INSERT INTO global_transaction (id, name, state, created_at, expires_at, updated_at, owner, lease_until, client)
+                VALUES (:id, :name, :state, :createdAt, :expiresAt, :createdAt, :owner, :leaseUntil, :client)""")
+                .param("id", transaction.id()).param("name", transaction.name()).param("client", transaction.client())
+                .param("state", transaction.state().name()).param("createdAt", at(transaction.createdAt()))
+                .param("expiresAt", at(transaction.expiresAt())).param("owner", transaction.owner())
+                .param("leaseUntil", at(transaction.leaseUntil()))
+                .update();
+        History.record(jdbc, transaction.id(), null, null, transaction.state(), detail, transaction.createdAt());
+        return transaction;
     }
 
     /**
@@ -114,12 +120,13 @@ public class TransactionLog {
 
     /**
      * ACTIVE straight to COMMITTING, with no phase 1 to run, the branches of {@code received} receipts joining
-     * in the same forced write: see {@link PreparedDecisions}. Answers every branch of the decision, or null,
-     * changing nothing, when the ordinary path must run instead.
+     * in the same forced write, and the client's {@code next} transaction begun in it too: see
+     * {@link PreparedDecisions}. Answers every branch of the decision, or null, changing nothing (no next
+     * transaction either), when the ordinary path must run instead.
      */
     public @Nullable List<Branch> decideCommitOfPreparedBranches(String id, List<Branch> branches, List<NewBranch> received,
-            int maxBranches, String owner, Instant leaseUntil, Instant now) {
-        return preparedDecisions.decide(id, branches, received, maxBranches, owner, leaseUntil, now);
+            int maxBranches, @Nullable GlobalTransaction next, String owner, Instant leaseUntil, Instant now) {
+        return preparedDecisions.decide(id, branches, received, maxBranches, next, owner, leaseUntil, now);
     }
 
     /** A branch's vote or acknowledgement: the state it moves to, with a detail for the history. */

@@ -1,7 +1,6 @@
 package dev.verdict.coordinator.transaction;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -23,8 +22,6 @@ import dev.verdict.coordinator.security.Credentials;
 import dev.verdict.coordinator.security.Credentials.Caller;
 import dev.verdict.coordinator.security.Role;
 import dev.verdict.coordinator.security.SecurityProperties;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /** Begins, registers into, commits and rolls back global transactions: what the REST API asks for. */
 @Service
@@ -40,22 +37,21 @@ public class TransactionService {
     private final CoordinatorIdentity identity;
     private final CoordinatorProperties properties;
     private final Clock clock;
-    private final Counter begun;
     private final ParticipantUrls participantUrls;
     private final Credentials credentials;
     private final SecurityProperties security;
-    private final InFlightLimit inFlight;
+    private final NewTransactions newTransactions;
     private final ReceiptBranches receiptBranches;
 
     TransactionService(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
             TwoPhaseCommit twoPhaseCommit, TransactionDriver driver, CoordinatorIdentity identity,
-            CoordinatorProperties properties, Clock clock, MeterRegistry meters, ParticipantUrls participantUrls,
-            Credentials credentials, SecurityProperties security, InFlightLimit inFlight, ReceiptBranches receiptBranches) {
+            CoordinatorProperties properties, Clock clock, ParticipantUrls participantUrls, Credentials credentials,
+            SecurityProperties security, NewTransactions newTransactions, ReceiptBranches receiptBranches) {
         this.receiptBranches = receiptBranches;
         this.participantUrls = participantUrls;
         this.credentials = credentials;
         this.security = security;
-        this.inFlight = inFlight;
+        this.newTransactions = newTransactions;
         this.transactions = transactions;
         this.branches = branches;
         this.transactionLog = transactionLog;
@@ -64,23 +60,10 @@ public class TransactionService {
         this.identity = identity;
         this.properties = properties;
         this.clock = clock;
-        this.begun = meters.counter("verdict.transactions.begun");
     }
 
-    public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout, Caller caller) {
-        inFlight.requireRoom();
-        Duration effective = timeout == null ? properties.defaultTimeout() : timeout;
-        if (effective.isNegative() || effective.isZero() || effective.compareTo(properties.maxTimeout()) > 0) {
-            throw new IllegalArgumentException("timeoutSeconds must be between 1 and " + properties.maxTimeout().toSeconds()
-                    + " (verdict.coordinator.max-timeout), but was " + effective.toSeconds());
-        }
-        Instant now = clock.instant();
-        // The lease starts out expired: nobody drives an active transaction, so a timeout may take it at once.
-        GlobalTransaction transaction = transactionLog.begin(new GlobalTransaction(identity.newTransactionId(), name,
-                TransactionState.ACTIVE, null, now, now.plus(effective), null, null, now, identity.owner(), now, caller.name()));
-        begun.increment();
-        log.debug("Transaction {} begun{} with timeout {}", transaction.id(), name == null ? "" : " as '" + name + "'", effective);
-        return transaction;
+    public GlobalTransaction begin(NewTransactions.Request request, Caller caller) {
+        return newTransactions.begin(request, caller);
     }
 
     /**
@@ -172,17 +155,20 @@ public class TransactionService {
      * background (COMMITTING or ABORTING). The branches of the participants' {@code receipts} join the
      * transaction first, as their registrations would have. A receipt the transaction cannot take aborts it,
      * since the participant's work would not count; a receipt that comes after the decision, of a branch the
-     * decision does not include, is refused (that branch is rolled back).
+     * decision does not include, is refused (that branch is rolled back). With {@code next}, a commit that
+     * reaches its decision begins the client's next transaction too, in the decision's own write when it can.
      */
-    public TransactionDetails commit(String id, boolean answerAtDecision, List<String> receipts, Caller caller) {
+    public Finished commit(String id, boolean answerAtDecision, List<String> receipts, NewTransactions.@Nullable Request next,
+            Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             requireBegunBy(transaction, caller);
             List<NewBranch> received = receiptBranches.of(id, receipts);
+            GlobalTransaction nextOne = newTransactions.next(next, caller);
             if (!received.isEmpty()) {
-                TransactionDetails done = decideAtOnce(transaction, received, answerAtDecision);
+                TransactionDetails done = decideAtOnce(transaction, received, nextOne, answerAtDecision);
                 if (done != null) {
-                    return done;
+                    return newTransactions.loggedWith(done, nextOne);
                 }
                 String refused = receiptBranches.join(id, received);
                 if (refused != null) {
@@ -193,7 +179,7 @@ public class TransactionService {
                     receiptBranches.requireIncluded(transaction, received);
                 }
             }
-            return commit(transaction, answerAtDecision, caller);
+            return commit(transaction, answerAtDecision, nextOne, caller);
         }
     }
 
@@ -202,7 +188,7 @@ public class TransactionService {
      * commit is decided in one write. Null when that does not apply; the commit then takes the ordinary path.
      */
     private @Nullable TransactionDetails decideAtOnce(GlobalTransaction transaction, List<NewBranch> received,
-            boolean answerAtDecision) {
+            @Nullable GlobalTransaction next, boolean answerAtDecision) {
         if (transaction.state() != TransactionState.ACTIVE || !transaction.expiresAt().isAfter(clock.instant())) {
             return null;
         }
@@ -211,10 +197,11 @@ public class TransactionService {
             return null;
         }
         return twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, received, security.maxBranches(),
-                answerAtDecision);
+                next, answerAtDecision);
     }
 
-    private TransactionDetails commit(GlobalTransaction transaction, boolean answerAtDecision, Caller caller) {
+    private Finished commit(GlobalTransaction transaction, boolean answerAtDecision, @Nullable GlobalTransaction next,
+            Caller caller) {
         String id = transaction.id();
         switch (transaction.state()) {
             case ACTIVE -> {
@@ -224,16 +211,16 @@ public class TransactionService {
                     driver.abort(id, TransactionState.ACTIVE, "timed out at " + transaction.expiresAt() + " before commit was asked");
                 } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
                     TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, List.of(),
-                            security.maxBranches(), answerAtDecision);
-                    return done != null ? done : commit(id, answerAtDecision, List.of(), caller);
+                            security.maxBranches(), next, answerAtDecision);
+                    return done != null ? newTransactions.loggedWith(done, next) : commit(reread(id), answerAtDecision, next, caller);
                 } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                     log.debug("Transaction {} PREPARING", id);
                     TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
                     if (done != null) {
-                        return done;
+                        return newTransactions.answer(done, next, TransactionState.COMMITTING);
                     }
                 } else {
-                    return commit(id, answerAtDecision, List.of(), caller);
+                    return commit(reread(id), answerAtDecision, next, caller);
                 }
             }
             case PREPARING -> throw new TransactionConflictException(transaction.state(),
@@ -243,23 +230,28 @@ public class TransactionService {
                 // a repeated request: answer with the outcome already reached
             }
         }
-        return details(id);
+        return newTransactions.answer(details(id), next, TransactionState.COMMITTING);
+    }
+
+    private GlobalTransaction reread(String id) {
+        return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 
     /**
      * Aborts the transaction. Refused once a commit decision is logged. The branches of {@code receipts} join
      * the transaction first, so that the abort reaches them at once rather than through their participants'
-     * recovery.
+     * recovery. With {@code next}, begins the client's next transaction too.
      */
-    public TransactionDetails rollback(String id, List<String> receipts, Caller caller) {
+    public Finished rollback(String id, List<String> receipts, NewTransactions.@Nullable Request next, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
             GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
             requireBegunBy(transaction, caller);
             List<NewBranch> received = receiptBranches.of(id, receipts);
+            GlobalTransaction nextOne = newTransactions.next(next, caller);
             if (!received.isEmpty() && transaction.state() == TransactionState.ACTIVE) {
                 receiptBranches.join(id, received);
             }
-            return abortByClient(id);
+            return newTransactions.answer(abortByClient(id), nextOne, TransactionState.ABORTING);
         }
     }
 

@@ -122,18 +122,19 @@ public class TwoPhaseCommit {
     /**
      * Commit of an ACTIVE transaction whose {@code prepared} branches all came prepared to their registration,
      * and whose {@code received} branches come prepared with the commit's receipts: they join and the decision
-     * is logged at once, in one forced write, with no phase 1; then phase 2 runs as after any commit decision.
+     * is logged at once, in one forced write, with no phase 1, and the client's {@code next} transaction begun
+     * in it; then phase 2 runs as after any commit decision.
      * Answers null, having changed nothing, if the log would not take that decision (the transaction moved,
      * timed out, has other branches now, or a receipt's branch cannot join); the caller then commits it the
      * ordinary way.
      */
     @Nullable TransactionDetails decideCommitOfPreparedBranches(GlobalTransaction active, List<Branch> prepared,
-            List<NewBranch> received, int maxBranches, boolean answerAtDecision) {
+            List<NewBranch> received, int maxBranches, @Nullable GlobalTransaction next, boolean answerAtDecision) {
         String id = active.id();
         crashPoints.reach(CrashPoints.BEFORE_DECISION);
         Instant now = clock.instant();
         Instant leaseUntil = now.plus(properties.lease());
-        List<Branch> decided = transactionLog.decideCommitOfPreparedBranches(id, prepared, received, maxBranches,
+        List<Branch> decided = transactionLog.decideCommitOfPreparedBranches(id, prepared, received, maxBranches, next,
                 identity.owner(), leaseUntil, now);
         if (decided == null) {
             return null;

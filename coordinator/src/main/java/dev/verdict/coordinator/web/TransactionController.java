@@ -1,7 +1,6 @@
 package dev.verdict.coordinator.web;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -20,7 +19,8 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 import dev.verdict.coordinator.security.Callers;
 import dev.verdict.coordinator.transaction.BranchOutcomes;
-import dev.verdict.coordinator.transaction.TransactionDetails;
+import dev.verdict.coordinator.transaction.Finished;
+import dev.verdict.coordinator.transaction.NewTransactions;
 import dev.verdict.coordinator.transaction.TransactionService;
 import dev.verdict.coordinator.transaction.TransactionState;
 import dev.verdict.coordinator.web.TransactionViews.BeginRequest;
@@ -49,11 +49,7 @@ class TransactionController {
     ResponseEntity<TransactionView> begin(@RequestBody(required = false) @Nullable BeginRequest request,
             UriComponentsBuilder uri, Authentication caller) {
         BeginRequest begin = request == null ? new BeginRequest(null, null) : request;
-        if (begin.name() != null && begin.name().length() > 200) {
-            throw new IllegalArgumentException("name must be at most 200 characters long");
-        }
-        var transaction = service.begin(begin.name(),
-                begin.timeoutSeconds() == null ? null : Duration.ofSeconds(begin.timeoutSeconds()), Callers.of(caller));
+        var transaction = service.begin(begin.toRequest(), Callers.of(caller));
         URI location = uri.path("/api/v1/transactions/{id}").buildAndExpand(transaction.id()).toUri();
         return ResponseEntity.created(location).body(TransactionView.of(transaction, List.of()));
     }
@@ -89,7 +85,8 @@ class TransactionController {
     ResponseEntity<?> commit(@PathVariable String id, @RequestHeader(name = "Prefer", required = false) @Nullable String prefer,
             @RequestBody(required = false) @Nullable FinishRequest request, Authentication caller) {
         boolean answerAtDecision = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
-        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision, receipts(request), Callers.of(caller)));
+        ResponseEntity<?> outcome = outcome(service.commit(id, answerAtDecision, receipts(request), next(request),
+                Callers.of(caller)));
         return answerAtDecision
                 ? ResponseEntity.status(outcome.getStatusCode()).header("Preference-Applied", "respond-async").body(outcome.getBody())
                 : outcome;
@@ -98,9 +95,13 @@ class TransactionController {
     @PostMapping("/{id}/rollback")
     ResponseEntity<?> rollback(@PathVariable String id, @RequestBody(required = false) @Nullable FinishRequest request,
             Authentication caller) {
-        TransactionDetails details = service.rollback(id, receipts(request), Callers.of(caller));
-        HttpStatus status = details.state() == TransactionState.ABORTED ? HttpStatus.OK : HttpStatus.ACCEPTED;
-        return ResponseEntity.status(status).body(TransactionView.of(details));
+        Finished finished = service.rollback(id, receipts(request), next(request), Callers.of(caller));
+        HttpStatus status = finished.details().state() == TransactionState.ABORTED ? HttpStatus.OK : HttpStatus.ACCEPTED;
+        return ResponseEntity.status(status).body(TransactionView.of(finished));
+    }
+
+    private static NewTransactions.@Nullable Request next(@Nullable FinishRequest request) {
+        return request == null || request.next() == null ? null : request.next().toRequest();
     }
 
     private static List<String> receipts(@Nullable FinishRequest request) {
@@ -112,9 +113,9 @@ class TransactionController {
     }
 
     /** COMMITTED is 200, a logged commit still reaching its branches is 202, an abort is a 409 problem. */
-    private static ResponseEntity<?> outcome(TransactionDetails details) {
-        TransactionView view = TransactionView.of(details);
-        return switch (details.state()) {
+    private static ResponseEntity<?> outcome(Finished finished) {
+        TransactionView view = TransactionView.of(finished);
+        return switch (finished.details().state()) {
             case COMMITTED -> ResponseEntity.ok(view);
             case COMMITTING -> ResponseEntity.accepted().body(view);
             default -> {

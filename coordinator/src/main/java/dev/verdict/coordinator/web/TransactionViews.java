@@ -1,12 +1,16 @@
 package dev.verdict.coordinator.web;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.coordinator.transaction.Finished;
 import dev.verdict.coordinator.transaction.GlobalTransaction;
+import dev.verdict.coordinator.transaction.NewTransactions;
 import dev.verdict.coordinator.transaction.TransactionDetails;
 
 /** The JSON records of the public REST API. Unknown fields in requests are ignored (Jackson 3's default), on purpose: older coordinators accept newer clients. */
@@ -17,9 +21,10 @@ public final class TransactionViews {
 
     /**
      * The body of a commit or rollback, which may be left out: the receipts of the branches that participants
-     * prepared and returned to the client instead of registering them.
+     * prepared and returned to the client instead of registering them, and the client's next transaction, to
+     * begin with this one's outcome instead of in a call of its own.
      */
-    record FinishRequest(@Nullable List<String> receipts) {
+    record FinishRequest(@Nullable List<String> receipts, @Nullable BeginRequest next) {
 
         List<String> receiptsOrNone() {
             return receipts == null ? List.of() : receipts;
@@ -27,6 +32,10 @@ public final class TransactionViews {
     }
 
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
+
+        NewTransactions.Request toRequest() {
+            return new NewTransactions.Request(name, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+        }
     }
 
     /**
@@ -49,18 +58,26 @@ public final class TransactionViews {
         return TransactionView.of(details);
     }
 
+    /** A transaction; {@code next} only in the answer to a commit or rollback that began the client's next one. */
     record TransactionView(String id, @Nullable String name, String status, @Nullable String outcomeReason,
             Instant createdAt, Instant expiresAt, @Nullable Instant decidedAt, @Nullable Instant finishedAt,
-            List<BranchView> branches) {
+            List<BranchView> branches, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TransactionView next) {
 
         static TransactionView of(GlobalTransaction transaction, List<Branch> branches) {
             return new TransactionView(transaction.id(), transaction.name(), transaction.state().name(),
                     transaction.outcomeReason(), transaction.createdAt(), transaction.expiresAt(), transaction.decidedAt(),
-                    transaction.finishedAt(), branches.stream().map(BranchView::of).toList());
+                    transaction.finishedAt(), branches.stream().map(BranchView::of).toList(), null);
         }
 
         static TransactionView of(TransactionDetails details) {
             return of(details.transaction(), details.branches());
+        }
+
+        static TransactionView of(Finished finished) {
+            TransactionView view = of(finished.details());
+            GlobalTransaction next = finished.next();
+            return next == null ? view : new TransactionView(view.id(), view.name(), view.status(), view.outcomeReason(),
+                    view.createdAt(), view.expiresAt(), view.decidedAt(), view.finishedAt(), view.branches(), of(next, List.of()));
         }
     }
 

@@ -10,6 +10,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.util.Timeout;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,29 +221,33 @@ class CoordinatorClient {
         }
     }
 
-    /** Commits; {@code receipts} are those of the branches that answered with one instead of registering. */
-    TransactionView commit(String transactionId, boolean answerAtDecision, List<String> receipts) {
+    /**
+     * Commits; {@code receipts} are those of the branches that answered with one instead of registering, and
+     * {@code next} the transaction to begin with it, if any.
+     */
+    TransactionView commit(String transactionId, boolean answerAtDecision, List<String> receipts, @Nullable BeginRequest next) {
         var request = rest.post().uri("/api/v1/transactions/{id}/commit", transactionId)
                 .headers(headers -> {
                     if (answerAtDecision) {
                         headers.set("Prefer", "respond-async");
                     }
                 });
-        if (!receipts.isEmpty()) {
-            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts));
+        if (!receipts.isEmpty() || next != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts, next));
         }
         return request.retrieve().body(TransactionView.class);
     }
 
-    TransactionView rollback(String transactionId, List<String> receipts) {
+    TransactionView rollback(String transactionId, List<String> receipts, @Nullable BeginRequest next) {
         var request = rest.post().uri("/api/v1/transactions/{id}/rollback", transactionId);
-        if (!receipts.isEmpty()) {
-            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts));
+        if (!receipts.isEmpty() || next != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(new FinishRequest(receipts, next));
         }
         return request.retrieve().body(TransactionView.class);
     }
 
-    record FinishRequest(List<String> receipts) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FinishRequest(List<String> receipts, @Nullable BeginRequest next) {
     }
 
     record BeginRequest(@Nullable Long timeoutSeconds, @Nullable String name) {
@@ -277,6 +282,8 @@ class CoordinatorClient {
     record Registration(String transactionId, String branchId) {
     }
 
-    record TransactionView(String id, String status, @Nullable String outcomeReason, @Nullable Instant expiresAt) {
+    /** A transaction; {@code next} is the one a commit or rollback began with it, if it was asked to. */
+    record TransactionView(String id, String status, @Nullable String outcomeReason, @Nullable Instant createdAt,
+            @Nullable Instant expiresAt, @Nullable TransactionView next) {
     }
 }

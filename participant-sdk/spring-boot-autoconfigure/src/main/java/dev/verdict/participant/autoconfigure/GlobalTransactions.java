@@ -11,6 +11,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.client.HttpClientErrorException;
 
 import dev.verdict.participant.TransactionContext;
+import dev.verdict.participant.autoconfigure.CoordinatorClient.BeginRequest;
+import dev.verdict.participant.autoconfigure.CoordinatorClient.TransactionView;
 
 /**
  * The initiating client's API: begin a global transaction, call participants while it is bound to the
@@ -29,17 +31,29 @@ public class GlobalTransactions {
     private final CoordinatorClient coordinator;
     private final boolean answerAtDecision;
     private final @Nullable ReceiptCollector receipts;
+    private final @Nullable NextTransactions nextTransactions;
 
-    GlobalTransactions(CoordinatorClient coordinator, boolean answerAtDecision, @Nullable ReceiptCollector receipts) {
+    GlobalTransactions(CoordinatorClient coordinator, boolean answerAtDecision, @Nullable ReceiptCollector receipts,
+            @Nullable NextTransactions nextTransactions) {
         this.coordinator = coordinator;
         this.answerAtDecision = answerAtDecision;
         this.receipts = receipts;
+        this.nextTransactions = nextTransactions;
     }
 
-    /** Begins a transaction; a null timeout takes the coordinator's default. */
+    /**
+     * Begins a transaction; a null timeout takes the coordinator's default. A process that begins often gets
+     * it from the commit or rollback of its previous transaction, with no call (see {@code verdict.begin-ahead}).
+     */
     public GlobalTransaction begin(@Nullable String name, @Nullable Duration timeout) {
-        var view = coordinator.begin(name, timeout);
-        var transaction = new GlobalTransaction(view.id(), Objects.requireNonNull(view.expiresAt()));
+        GlobalTransaction transaction = nextTransactions == null ? null : nextTransactions.take(name, timeout);
+        if (transaction == null) {
+            var view = coordinator.begin(name, timeout);
+            transaction = new GlobalTransaction(view.id(), Objects.requireNonNull(view.expiresAt()));
+        }
+        if (nextTransactions != null) {
+            nextTransactions.begun(transaction.id(), name, timeout);
+        }
         if (receipts != null) {
             receipts.open(transaction.id(), transaction.expiresAt());
         }
@@ -69,8 +83,9 @@ public class GlobalTransactions {
     }
 
     private void commit(String transactionId, boolean atDecision) {
+        BeginRequest next = nextTransactions == null ? null : nextTransactions.nextFor(transactionId);
         try {
-            coordinator.commit(transactionId, atDecision, receiptsOf(transactionId));
+            keepNext(next, coordinator.commit(transactionId, atDecision, receiptsOf(transactionId), next));
             forgetReceipts(transactionId);
         } catch (HttpClientErrorException e) {
             forgetReceipts(transactionId);
@@ -85,13 +100,21 @@ public class GlobalTransactions {
 
     /** Rolls back; nothing of the transaction is committed anywhere. */
     public void rollback(String transactionId) {
+        BeginRequest next = nextTransactions == null ? null : nextTransactions.nextFor(transactionId);
         try {
-            coordinator.rollback(transactionId, receiptsOf(transactionId));
+            keepNext(next, coordinator.rollback(transactionId, receiptsOf(transactionId), next));
         } catch (HttpClientErrorException e) {
             forgetReceipts(transactionId);
             throw e;
         }
         forgetReceipts(transactionId);
+    }
+
+    private void keepNext(@Nullable BeginRequest asked, @Nullable TransactionView answer) {
+        TransactionView next = answer == null ? null : answer.next();
+        if (asked != null && next != null && nextTransactions != null && next.createdAt() != null && next.expiresAt() != null) {
+            nextTransactions.keep(asked, next.id(), next.expiresAt(), Duration.between(next.createdAt(), next.expiresAt()));
+        }
     }
 
     private List<String> receiptsOf(String transactionId) {

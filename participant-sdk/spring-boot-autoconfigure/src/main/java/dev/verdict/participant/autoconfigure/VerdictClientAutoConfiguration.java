@@ -46,7 +46,8 @@ public class VerdictClientAutoConfiguration {
     @ConditionalOnMissingBean
     GlobalTransactions globalTransactions(CoordinatorClient coordinator, VerdictProperties properties,
             ReceiptCollector receipts) {
-        return new GlobalTransactions(coordinator, properties.answerAtDecision(), properties.collectReceipts() ? receipts : null);
+        return new GlobalTransactions(coordinator, properties.answerAtDecision(), properties.collectReceipts() ? receipts : null,
+                properties.beginAhead() ? new NextTransactions(System::nanoTime) : null);
     }
 
     @Bean

@@ -52,7 +52,7 @@ class GlobalTransactionsTests {
 
     private GlobalTransactions transactions(boolean answerAtDecision) {
         return new GlobalTransactions(new CoordinatorClient(RestClient.builder(),
-                "http://127.0.0.1:" + coordinator.getAddress().getPort(), Duration.ofSeconds(5), "token", 1), answerAtDecision, null);
+                "http://127.0.0.1:" + coordinator.getAddress().getPort(), Duration.ofSeconds(5), "token", 1), answerAtDecision, null, null);
     }
 
     private HttpServer start() {
