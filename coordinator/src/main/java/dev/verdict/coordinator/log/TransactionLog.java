@@ -54,7 +54,12 @@ public class TransactionLog {
 
     /** Logs a new ACTIVE transaction. */
     public GlobalTransaction begin(GlobalTransaction transaction) {
-        return writer.write(Durability.LAZY, jdbc -> insert(jdbc, transaction, transaction.name()));
+        return begin(transaction, transaction.name());
+    }
+
+    /** Logs a new ACTIVE transaction, with {@code detail} in its first history entry (what began it). */
+    public GlobalTransaction begin(GlobalTransaction transaction, @Nullable String detail) {
+        return writer.write(Durability.LAZY, jdbc -> insert(jdbc, transaction, detail));
     }
 
     /** The row of a new ACTIVE transaction and its first history entry, as part of a write. */

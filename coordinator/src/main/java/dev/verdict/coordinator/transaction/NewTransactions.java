@@ -98,7 +98,9 @@ public class NewTransactions {
         GlobalTransaction fresh = new GlobalTransaction(next.id(), next.name(), TransactionState.ACTIVE, null, now,
                 now.plus(Duration.between(next.createdAt(), next.expiresAt())), null, null, now, next.owner(), now, next.client());
         try {
-            return loggedWith(details, transactionLog.begin(fresh));
+            String begunWith = (decision == TransactionState.COMMITTING ? "begun with the commit of " : "begun with the rollback of ")
+                    + details.transaction().id();
+            return loggedWith(details, transactionLog.begin(fresh, begunWith));
         } catch (RuntimeException e) {
             // The outcome stands and is what the client must hear; it begins its next transaction itself.
             log.warn("Could not begin the next transaction after {}: {}", details.transaction().id(), e.toString());

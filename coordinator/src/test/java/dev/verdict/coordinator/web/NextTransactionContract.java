@@ -65,6 +65,7 @@ abstract class NextTransactionContract extends ApiFixture {
         assertThat(committed.text("status")).isEqualTo("COMMITTED");
         String afterCommit = committed.body().get("next").get("id").asString();
         assertThat(logState(afterCommit)).isEqualTo("ACTIVE");
+        assertThat(firstHistoryDetail(afterCommit)).isEqualTo("begun with the commit of " + id);
         assertThat(committed.body().get("next").get("name").isNull()).isTrue();
         assertThat(Instant.parse(committed.body().get("next").get("createdAt").asString()))
                 .as("begun after phase 2, its timeout running from then").isAfterOrEqualTo(Instant.parse(committed.text("finishedAt")));
@@ -75,6 +76,7 @@ abstract class NextTransactionContract extends ApiFixture {
         assertThat(alpha.committedRows(afterCommit)).isZero();
         String afterRollback = rolledBack.body().get("next").get("id").asString();
         assertThat(logState(afterRollback)).isEqualTo("ACTIVE");
+        assertThat(firstHistoryDetail(afterRollback)).isEqualTo("begun with the rollback of " + afterCommit);
         assertThat(api.get("/api/v1/transactions/" + afterRollback).text("status")).as("the client's own").isEqualTo("ACTIVE");
         api.post("/api/v1/transactions/" + afterRollback + "/rollback");
     }
