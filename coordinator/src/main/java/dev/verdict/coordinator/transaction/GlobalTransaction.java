@@ -1,5 +1,6 @@
 package dev.verdict.coordinator.transaction;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,12 @@ public record GlobalTransaction(
             Instant now) {
         return new GlobalTransaction(id, name, decision, reason, createdAt, expiresAt, now, finishedAt, now, newOwner, newLeaseUntil,
                 client);
+    }
+
+    /** This new transaction begun at {@code now} instead, with the same timeout. */
+    public GlobalTransaction begunAt(Instant now) {
+        return new GlobalTransaction(id, name, state, outcomeReason, now, now.plus(Duration.between(createdAt, expiresAt)),
+                decidedAt, finishedAt, now, owner, now, client);
     }
 
     /** This transaction as the log holds it after it reached {@code end} at {@code now}. */

@@ -94,9 +94,7 @@ public class NewTransactions {
         if (next == null || (details.state() != decision && details.state() != end)) {
             return new Finished(details, null);
         }
-        Instant now = clock.instant();
-        GlobalTransaction fresh = new GlobalTransaction(next.id(), next.name(), TransactionState.ACTIVE, null, now,
-                now.plus(Duration.between(next.createdAt(), next.expiresAt())), null, null, now, next.owner(), now, next.client());
+        GlobalTransaction fresh = next.begunAt(clock.instant());
         try {
             String begunWith = (decision == TransactionState.COMMITTING ? "begun with the commit of " : "begun with the rollback of ")
                     + details.transaction().id();

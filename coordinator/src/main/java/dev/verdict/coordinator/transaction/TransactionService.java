@@ -94,7 +94,7 @@ public class TransactionService {
     }
 
     public TransactionDetails details(String id) {
-        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        GlobalTransaction transaction = find(id);
         return new TransactionDetails(transaction, branches.findByTransactionId(id));
     }
 
@@ -161,7 +161,7 @@ public class TransactionService {
     public Finished commit(String id, boolean answerAtDecision, List<String> receipts, NewTransactions.@Nullable Request next,
             Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
-            GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            GlobalTransaction transaction = find(id);
             requireBegunBy(transaction, caller);
             List<NewBranch> received = receiptBranches.of(id, receipts);
             GlobalTransaction nextOne = newTransactions.next(next, caller);
@@ -174,7 +174,7 @@ public class TransactionService {
                 if (refused != null) {
                     driver.abort(id, TransactionState.ACTIVE, refused);
                 }
-                transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+                transaction = find(id);
                 if (transaction.state() != TransactionState.ACTIVE) {
                     receiptBranches.requireIncluded(transaction, received);
                 }
@@ -212,7 +212,7 @@ public class TransactionService {
                 } else if (!registered.isEmpty() && registered.stream().allMatch(branch -> branch.state() == BranchState.PREPARED)) {
                     TransactionDetails done = twoPhaseCommit.decideCommitOfPreparedBranches(transaction, registered, List.of(),
                             security.maxBranches(), next, answerAtDecision);
-                    return done != null ? newTransactions.loggedWith(done, next) : commit(reread(id), answerAtDecision, next, caller);
+                    return done != null ? newTransactions.loggedWith(done, next) : commit(find(id), answerAtDecision, next, caller);
                 } else if (transactionLog.startPreparing(id, identity.owner(), now.plus(properties.lease()), now)) {
                     log.debug("Transaction {} PREPARING", id);
                     TransactionDetails done = twoPhaseCommit.prepareAndDecide(transaction, answerAtDecision);
@@ -220,7 +220,7 @@ public class TransactionService {
                         return newTransactions.answer(done, next, TransactionState.COMMITTING);
                     }
                 } else {
-                    return commit(reread(id), answerAtDecision, next, caller);
+                    return commit(find(id), answerAtDecision, next, caller);
                 }
             }
             case PREPARING -> throw new TransactionConflictException(transaction.state(),
@@ -233,7 +233,7 @@ public class TransactionService {
         return newTransactions.answer(details(id), next, TransactionState.COMMITTING);
     }
 
-    private GlobalTransaction reread(String id) {
+    private GlobalTransaction find(String id) {
         return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 
@@ -244,7 +244,7 @@ public class TransactionService {
      */
     public Finished rollback(String id, List<String> receipts, NewTransactions.@Nullable Request next, Caller caller) {
         try (var ignored = MDC.putCloseable("txId", id)) {
-            GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+            GlobalTransaction transaction = find(id);
             requireBegunBy(transaction, caller);
             List<NewBranch> received = receiptBranches.of(id, receipts);
             GlobalTransaction nextOne = newTransactions.next(next, caller);
@@ -256,7 +256,7 @@ public class TransactionService {
     }
 
     private TransactionDetails abortByClient(String id) {
-        GlobalTransaction transaction = transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
+        GlobalTransaction transaction = find(id);
         switch (transaction.state()) {
             case ACTIVE, PREPARING -> {
                 if (!driver.abort(id, transaction.state(), "rolled back by the client")) {

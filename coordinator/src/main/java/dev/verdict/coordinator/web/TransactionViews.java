@@ -64,9 +64,7 @@ public final class TransactionViews {
             List<BranchView> branches, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TransactionView next) {
 
         static TransactionView of(GlobalTransaction transaction, List<Branch> branches) {
-            return new TransactionView(transaction.id(), transaction.name(), transaction.state().name(),
-                    transaction.outcomeReason(), transaction.createdAt(), transaction.expiresAt(), transaction.decidedAt(),
-                    transaction.finishedAt(), branches.stream().map(BranchView::of).toList(), null);
+            return of(transaction, branches, null);
         }
 
         static TransactionView of(TransactionDetails details) {
@@ -74,10 +72,14 @@ public final class TransactionViews {
         }
 
         static TransactionView of(Finished finished) {
-            TransactionView view = of(finished.details());
-            GlobalTransaction next = finished.next();
-            return next == null ? view : new TransactionView(view.id(), view.name(), view.status(), view.outcomeReason(),
-                    view.createdAt(), view.expiresAt(), view.decidedAt(), view.finishedAt(), view.branches(), of(next, List.of()));
+            return of(finished.details().transaction(), finished.details().branches(), finished.next());
+        }
+
+        private static TransactionView of(GlobalTransaction transaction, List<Branch> branches, @Nullable GlobalTransaction next) {
+            return new TransactionView(transaction.id(), transaction.name(), transaction.state().name(),
+                    transaction.outcomeReason(), transaction.createdAt(), transaction.expiresAt(), transaction.decidedAt(),
+                    transaction.finishedAt(), branches.stream().map(BranchView::of).toList(),
+                    next == null ? null : of(next, List.of()));
         }
     }
 
