@@ -111,6 +111,7 @@ class OperatorActions {
     }
 
     private GlobalTransaction find(String id) {
+        transactionLog.phaseTwo().settle(id);
         return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 

@@ -78,19 +78,27 @@ class LogWriter implements SmartLifecycle {
 
     /** Runs {@code work} in the next group commit and answers its result once it is as durable as asked. */
     <T> T write(Durability durability, Function<JdbcClient, T> work) {
-        if (!running) {
-            throw new IllegalStateException("the log writer is not running (the coordinator is starting or stopping)");
-        }
-        Request<T> request = new Request<>(durability, work, new CompletableFuture<>());
-        queue.add(request);
         try {
-            return request.result().join();
+            return submit(durability, work).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw e;
         }
+    }
+
+    /**
+     * Queues {@code work} for the next group commit and answers at once, with what completes once it is as
+     * durable as asked. Writes complete in the order they were queued.
+     */
+    <T> CompletableFuture<T> submit(Durability durability, Function<JdbcClient, T> work) {
+        if (!running) {
+            throw new IllegalStateException("the log writer is not running (the coordinator is starting or stopping)");
+        }
+        Request<T> request = new Request<>(durability, work, new CompletableFuture<>());
+        queue.add(request);
+        return request.result();
     }
 
     private void run() {

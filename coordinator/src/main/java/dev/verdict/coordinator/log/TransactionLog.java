@@ -39,12 +39,14 @@ public class TransactionLog {
     private final LeaseWrites leases;
     private final RegistrationWrites registrations;
     private final PreparedDecisions preparedDecisions;
+    private final PhaseTwoWrites phaseTwo;
 
     TransactionLog(LogWriter writer) {
         this.writer = writer;
         this.leases = new LeaseWrites(writer);
         this.registrations = new RegistrationWrites(writer);
         this.preparedDecisions = new PreparedDecisions(writer);
+        this.phaseTwo = new PhaseTwoWrites(writer);
     }
 
     /** The lease operations: who drives a transaction, and until when. */
@@ -170,36 +172,9 @@ public class TransactionLog {
     public record BranchFailure(Branch branch, String error) {
     }
 
-    /**
-     * Logs what phase 2 achieved: the acknowledged branches, and the failures. When every branch is finished
-     * the transaction moves from its decision to its end (COMMITTED or ABORTED) and this answers true;
-     * otherwise the lease is handed back to recovery until {@code retryAt}.
-     */
-    public boolean endPhase2(String id, TransactionState decision, List<BranchMove> acknowledged, List<BranchFailure> failures,
-            boolean everyBranchFinished, String owner, Instant retryAt, Instant now) {
-        TransactionState end = decision == TransactionState.COMMITTING ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        decision.moveTo(end);
-        return writer.write(Durability.LAZY, jdbc -> {
-            acknowledged.forEach(ack -> moveBranch(jdbc, ack, now));
-            for (BranchFailure failure : failures) {
-                jdbc.sql("UPDATE branch SET attempts = attempts + 1, last_error = :error, updated_at = :now WHERE id = :id")
-                        .param("error", failure.error()).param("now", at(now)).param("id", failure.branch().id()).update();
-            }
-            if (everyBranchFinished) {
-                boolean won = jdbc.sql("""
-                        UPDATE global_transaction SET state = :to, finished_at = :now, updated_at = :now
-                        WHERE id = :id AND state = :from""")
-                        .param("to", end.name()).param("now", at(now)).param("id", id).param("from", decision.name())
-                        .update() == 1;
-                if (won) {
-                    History.record(jdbc, id, null, decision, end, null, now);
-                }
-                return won;
-            }
-            jdbc.sql("UPDATE global_transaction SET lease_until = :retryAt WHERE id = :id AND owner = :owner")
-                    .param("retryAt", at(retryAt)).param("id", id).param("owner", owner).update();
-            return false;
-        });
+    /** The writes that log what phase 2 achieved, and the wait of a read for them. */
+    public PhaseTwoWrites phaseTwo() {
+        return phaseTwo;
     }
 
     /**
@@ -235,7 +210,7 @@ public class TransactionLog {
                 .query(String.class).optional().isPresent();
     }
 
-    private static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now) {
+    static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now) {
         Branch branch = move.branch();
         if (!branch.state().canMoveTo(move.to())) {
             throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + move.to());

@@ -9,6 +9,7 @@ import org.springframework.stereotype.Service;
 
 import dev.verdict.coordinator.branch.BranchRepository;
 import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.coordinator.security.Credentials.Caller;
 
 /** What a participant's recovery asks: what becomes of a branch it holds prepared. */
@@ -20,12 +21,15 @@ public class BranchOutcomes {
 
     private final TransactionRepository transactions;
     private final BranchRepository branches;
+    private final TransactionLog transactionLog;
     private final CoordinatorProperties properties;
     private final Clock clock;
 
-    BranchOutcomes(TransactionRepository transactions, BranchRepository branches, CoordinatorProperties properties, Clock clock) {
+    BranchOutcomes(TransactionRepository transactions, BranchRepository branches, TransactionLog transactionLog,
+            CoordinatorProperties properties, Clock clock) {
         this.transactions = transactions;
         this.branches = branches;
+        this.transactionLog = transactionLog;
         this.properties = properties;
         this.clock = clock;
     }
@@ -46,6 +50,7 @@ public class BranchOutcomes {
      * way, and is rolled back otherwise: past ACTIVE no registration is taken, so no decision covers it.
      */
     public BranchAnswer of(String id, String branchId, Caller caller) {
+        transactionLog.phaseTwo().settle(id);
         Optional<GlobalTransaction> found = transactions.find(id);
         if (found.isEmpty()) {
             if (neverLogged(id)) {

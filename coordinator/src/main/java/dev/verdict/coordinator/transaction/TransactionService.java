@@ -233,7 +233,9 @@ public class TransactionService {
         return newTransactions.answer(details(id), next, TransactionState.COMMITTING);
     }
 
+    /** The transaction as the log has it, once an end of phase 2 this node has queued for it is written. */
     private GlobalTransaction find(String id) {
+        transactionLog.phaseTwo().settle(id);
         return transactions.find(id).orElseThrow(() -> new TransactionNotFoundException(id));
     }
 

@@ -203,21 +203,27 @@ public class TwoPhaseCommit {
                 }
             }
         }
-        boolean everyBranchFinished = acknowledged.size() == unfinished.size();
         Instant now = clock.instant();
-        Instant retryAt = now.plusMillis(retryBackoff.apply(Math.max(1, mostAttempts)));
-        boolean finished = transactionLog.endPhase2(id, decision, acknowledged, failures, everyBranchFinished,
-                identity.owner(), retryAt, now);
-        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        if (finished) {
-            meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
-            log.info("Transaction {} {} ({} branches)", id, end, all.size());
-        } else if (!everyBranchFinished) {
+        List<Branch> after = afterPhase2(all, acknowledged, failures, now);
+        if (acknowledged.size() < unfinished.size()) {
+            Instant retryAt = now.plusMillis(retryBackoff.apply(Math.max(1, mostAttempts)));
+            transactionLog.phaseTwo().retryLater(id, decision, acknowledged, failures, identity.owner(), retryAt, now);
             log.warn("Transaction {} stays {}: {} of {} branches did not acknowledge; recovery retries at {}", id, decision,
                     unfinished.size() - acknowledged.size(), unfinished.size(), retryAt);
+            return new TransactionDetails(transaction, after);
         }
-        return new TransactionDetails(finished ? transaction.finished(end, now) : transaction,
-                afterPhase2(all, acknowledged, failures, now));
+        // Every branch acknowledged, so the outcome is reached: the answer does not wait for the lazy write
+        // that logs it. Reads of the transaction wait for that write (PhaseTwoWrites.settle).
+        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
+        transactionLog.phaseTwo().finish(id, decision, acknowledged, now).whenCompleteAsync((won, failure) -> {
+            if (failure != null) {
+                log.warn("The end of transaction {} was not logged; recovery sends phase 2 again", id, failure);
+            } else if (won) {
+                meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
+                log.info("Transaction {} {} ({} branches)", id, end, all.size());
+            }
+        }, participantCalls);
+        return new TransactionDetails(transaction.finished(end, now), after);
     }
 
     /** The branches as the log holds them after phase 2 wrote its acknowledgements and failures. */

@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.verdict.coordinator.TestCoordinator;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
@@ -49,6 +50,9 @@ abstract class AdminApiContract {
 
     @Autowired
     DataSource log;
+
+    @Autowired
+    TransactionLog transactionLog;
 
     Http anonymous;
     Http api;
@@ -231,7 +235,9 @@ abstract class AdminApiContract {
                 "SELECT id FROM branch WHERE transaction_id = ? AND participant_name = ?", String.class, id, participant);
     }
 
+    /** The transaction's state in the log database, once the end of phase 2 queued with its answer is written. */
     private String logState(String id) {
+        transactionLog.phaseTwo().settle(id);
         return new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id);
     }
 

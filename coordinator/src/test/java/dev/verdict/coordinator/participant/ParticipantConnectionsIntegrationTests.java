@@ -15,6 +15,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.verdict.coordinator.TestCoordinator;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.PlainHttpParticipant;
 import dev.verdict.testsupport.TestCredentials;
@@ -38,6 +39,9 @@ class ParticipantConnectionsIntegrationTests {
     @Autowired
     DataSource log;
 
+    @Autowired
+    TransactionLog transactionLog;
+
     @Test
     void aServerThatClosesItsConnectionsNowAndThenCostsNoTransaction() {
         Http anonymous = new Http("http://localhost:" + port).awaitStatus("/actuator/health/readiness", 200);
@@ -53,6 +57,7 @@ class ParticipantConnectionsIntegrationTests {
 
                 assertThat(committed.status()).as("transaction %d: %s", i, committed.raw()).isEqualTo(200);
                 assertThat(committed.text("status")).isEqualTo("COMMITTED");
+                transactionLog.phaseTwo().settle(id);
                 assertThat(new JdbcTemplate(log).queryForList("SELECT state FROM branch WHERE transaction_id = ?", String.class, id))
                         .containsExactly("COMMITTED", "COMMITTED");
                 assertThat(new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id))

@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.verdict.coordinator.TestCoordinator;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
@@ -48,6 +49,9 @@ abstract class ApiFixture {
 
     @Autowired
     DataSource log;
+
+    @Autowired
+    TransactionLog transactionLog;
 
     /** The client that begins and finishes transactions; {@link #participantApi} registers branches. */
     Http api;
@@ -95,11 +99,14 @@ abstract class ApiFixture {
         return begun.text("id");
     }
 
+    /** The transaction's state in the log database, once the end of phase 2 queued with its answer is written. */
     String logState(String id) {
+        transactionLog.phaseTwo().settle(id);
         return new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id);
     }
 
     List<String> branchStates(String id) {
+        transactionLog.phaseTwo().settle(id);
         return new JdbcTemplate(log).queryForList("SELECT state FROM branch WHERE transaction_id = ? ORDER BY registered_at",
                 String.class, id);
     }

@@ -38,6 +38,7 @@ abstract class NextTransactionContract extends ApiFixture {
 
         assertThat(committed.status()).as(committed.raw()).isEqualTo(200);
         assertThat(committed.text("status")).isEqualTo("COMMITTED");
+        transactionLog.phaseTwo().settle(id);
         assertThat(groupCommits() - groupCommitsBefore).as("the decision with the next transaction, then the end of phase 2")
                 .isEqualTo(2);
         JsonNode next = committed.body().get("next");
