@@ -213,16 +213,17 @@ public class TwoPhaseCommit {
             return new TransactionDetails(transaction, after);
         }
         // Every branch acknowledged, so the outcome is reached: the answer does not wait for the lazy write
-        // that logs it. Reads of the transaction wait for that write (PhaseTwoWrites.settle).
+        // that logs it. Reads of the transaction wait for that write (PhaseTwoWrites.settle). What follows the
+        // write is a counter and a line, cheap enough for the log writer's thread.
         TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        transactionLog.phaseTwo().finish(id, decision, acknowledged, now).whenCompleteAsync((won, failure) -> {
+        transactionLog.phaseTwo().finish(id, decision, acknowledged, now).whenComplete((won, failure) -> {
             if (failure != null) {
                 log.warn("The end of transaction {} was not logged; recovery sends phase 2 again", id, failure);
             } else if (won) {
                 meters.counter("verdict.transactions.finished", "outcome", end.name()).increment();
                 log.info("Transaction {} {} ({} branches)", id, end, all.size());
             }
-        }, participantCalls);
+        });
         return new TransactionDetails(transaction.finished(end, now), after);
     }
 
