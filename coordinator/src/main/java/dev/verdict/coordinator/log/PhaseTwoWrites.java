@@ -44,7 +44,7 @@ public final class PhaseTwoWrites {
      * write made the move (false if someone else logged the end first).
      */
     public CompletableFuture<Boolean> finish(String id, TransactionState decision, List<BranchMove> acknowledged, Instant now) {
-        TransactionState end = endOf(decision);
+        TransactionState end = decision.end();
         CompletableFuture<Boolean> written = writer.submit(Durability.LAZY, jdbc -> {
             acknowledged.forEach(ack -> TransactionLog.moveBranch(jdbc, ack, now));
             return moveToEnd(jdbc, id, decision, end, now);
@@ -60,7 +60,7 @@ public final class PhaseTwoWrites {
      */
     public void retryLater(String id, TransactionState decision, List<BranchMove> acknowledged, List<BranchFailure> failures,
             String owner, Instant retryAt, Instant now) {
-        endOf(decision);
+        decision.end(); // only a decided transaction is in phase 2
         writer.write(Durability.LAZY, jdbc -> {
             acknowledged.forEach(ack -> TransactionLog.moveBranch(jdbc, ack, now));
             for (BranchFailure failure : failures) {
@@ -88,12 +88,6 @@ public final class PhaseTwoWrites {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static TransactionState endOf(TransactionState decision) {
-        TransactionState end = decision == TransactionState.COMMITTING ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        decision.moveTo(end);
-        return end;
     }
 
     private static boolean moveToEnd(JdbcClient jdbc, String id, TransactionState decision, TransactionState end, Instant now) {

@@ -90,8 +90,7 @@ public class NewTransactions {
      * Its timeout starts now, not when it was asked for: phase 2 may have taken a while.
      */
     Finished answer(TransactionDetails details, @Nullable GlobalTransaction next, TransactionState decision) {
-        TransactionState end = decision == TransactionState.COMMITTING ? TransactionState.COMMITTED : TransactionState.ABORTED;
-        if (next == null || (details.state() != decision && details.state() != end)) {
+        if (next == null || (details.state() != decision && details.state() != decision.end())) {
             return new Finished(details, null);
         }
         GlobalTransaction fresh = next.begunAt(clock.instant());

@@ -48,6 +48,15 @@ public enum TransactionState {
         return next;
     }
 
+    /** The end a decision leads to once every branch has heard it: COMMITTED or ABORTED. */
+    public TransactionState end() {
+        return switch (this) {
+            case COMMITTING -> COMMITTED;
+            case ABORTING -> ABORTED;
+            default -> throw new IllegalStateException(this + " is not a decision, so it has no end to reach");
+        };
+    }
+
     /** Whether the outcome is decided (commit or abort), so that only phase 2 remains. */
     public boolean isDecided() {
         return this == COMMITTING || this == COMMITTED || this == ABORTING || this == ABORTED;

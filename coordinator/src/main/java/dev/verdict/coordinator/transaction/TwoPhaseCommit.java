@@ -215,7 +215,7 @@ public class TwoPhaseCommit {
         // Every branch acknowledged, so the outcome is reached: the answer does not wait for the lazy write
         // that logs it. Reads of the transaction wait for that write (PhaseTwoWrites.settle). What follows the
         // write is a counter and a line, cheap enough for the log writer's thread.
-        TransactionState end = commit ? TransactionState.COMMITTED : TransactionState.ABORTED;
+        TransactionState end = decision.end();
         transactionLog.phaseTwo().finish(id, decision, acknowledged, now).whenComplete((won, failure) -> {
             if (failure != null) {
                 log.warn("The end of transaction {} was not logged; recovery sends phase 2 again", id, failure);
