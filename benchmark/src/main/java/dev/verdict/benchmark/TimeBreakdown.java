@@ -46,7 +46,11 @@ final class TimeBreakdown {
             new Probe("  log: one group commit (sync included)", "coordinator", "verdict.log.commit", List.of()),
             new Probe("  phase 2: commit both branches", "coordinator", "verdict.phase.duration", List.of("phase:commit")),
             new Probe("    commit (bank, XA commit)", "bank", "http.server.requests",
-                    List.of("uri:/verdict/participant/commit", "method:POST")));
+                    List.of("uri:/verdict/participant/commit", "method:POST")),
+            new Probe("    commit, several in one call (bank)", "bank", "http.server.requests",
+                    List.of("uri:/verdict/participant/commit-batch", "method:POST")),
+            new Probe("    branches per such call (both banks)", "coordinator", "verdict.phase2.batch.branches",
+                    List.of("action:commit"), Kind.MEAN_COUNT));
 
     private final Map<String, RestClient> services;
     private Map<Probe, double[]> before = Map.of();

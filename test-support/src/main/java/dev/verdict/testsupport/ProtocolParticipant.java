@@ -10,10 +10,13 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +69,9 @@ public final class ProtocolParticipant implements AutoCloseable {
     private final DocumentedSignature signature = new DocumentedSignature(TestCredentials.SIGNING_SECRET);
     private volatile Behaviour behaviour = Behaviour.VOTE_YES;
     private volatile boolean prepareBeforeRegistering;
+    private volatile int batchOffer;
+    private volatile CountDownLatch commitsHeld = new CountDownLatch(0);
+    private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
 
     private record Branch(String branchId, Connection connection) {
     }
@@ -89,6 +95,9 @@ public final class ProtocolParticipant implements AutoCloseable {
         server.createContext("/prepare", exchange -> handleSigned(exchange, this::prepare));
         server.createContext("/commit", exchange -> handleSigned(exchange, this::commit));
         server.createContext("/rollback", exchange -> handleSigned(exchange, this::rollback));
+        // the batch endpoints, which the coordinator uses only once this participant offers them
+        server.createContext("/commit-batch", exchange -> handleSigned(exchange, batch -> each(batch, this::commit)));
+        server.createContext("/rollback-batch", exchange -> handleSigned(exchange, batch -> each(batch, this::rollback)));
         server.start();
     }
 
@@ -112,6 +121,29 @@ public final class ProtocolParticipant implements AutoCloseable {
     public ProtocolParticipant prepareBeforeRegistering() {
         this.prepareBeforeRegistering = true;
         return this;
+    }
+
+    /**
+     * From now on this participant offers phase-2 calls sent together, at most {@code most} branches in one,
+     * with the answer header the protocol names.
+     */
+    public ProtocolParticipant offerBatches(int most) {
+        this.batchOffer = most;
+        return this;
+    }
+
+    /** How many branches each batch call carried, in the order they came. */
+    public List<Integer> batchSizes() {
+        return List.copyOf(batchSizes);
+    }
+
+    /** Commit calls that arrive from now on wait, before touching any branch, until {@link #releaseCommits()}. */
+    public void holdCommits() {
+        commitsHeld = new CountDownLatch(1);
+    }
+
+    public void releaseCommits() {
+        commitsHeld.countDown();
     }
 
     /** Prepare calls the coordinator made. */
@@ -283,7 +315,11 @@ public final class ProtocolParticipant implements AutoCloseable {
     }
 
     private Response commit(HttpExchange exchange) throws Exception {
-        String branchId = branchId(exchange);
+        return commit(branchId(exchange));
+    }
+
+    private Response commit(String branchId) throws Exception {
+        commitsHeld.await(60, TimeUnit.SECONDS);
         if (behaviour == Behaviour.UNAVAILABLE) {
             return new Response(503, "{}");
         }
@@ -304,13 +340,43 @@ public final class ProtocolParticipant implements AutoCloseable {
     }
 
     private Response rollback(HttpExchange exchange) throws Exception {
-        Branch branch = branches.remove(branchId(exchange));
+        return rollback(branchId(exchange));
+    }
+
+    private Response rollback(String branchId) throws Exception {
+        Branch branch = branches.remove(branchId);
         if (branch != null) {
             branch.connection().rollback();
             finish(branch);
         }
         rollbacks.incrementAndGet();
         return new Response(200, "{}");
+    }
+
+    /** A batch: each branch as its own call, answered with the status and body that call would have had. */
+    private Response each(HttpExchange exchange, BranchCall call) throws Exception {
+        JsonNode batch = JSON.readTree((byte[]) exchange.getAttribute(BODY)).path("branches");
+        batchSizes.add(batch.size());
+        List<Map<String, Object>> answers = new ArrayList<>();
+        for (JsonNode branch : batch) {
+            Response alone = call.handle(branch.path("branchId").asString());
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("transactionId", branch.path("transactionId").asString());
+            answer.put("branchId", branch.path("branchId").asString());
+            answer.put("status", alone.status());
+            if (alone.status() >= 300) {
+                JsonNode problem = JSON.readTree(alone.body());
+                answer.put("type", problem.path("type").asString(null));
+                answer.put("detail", problem.path("detail").asString(null));
+            }
+            answers.add(answer);
+        }
+        return new Response(200, JSON.writeValueAsString(Map.of("answers", answers)));
+    }
+
+    @FunctionalInterface
+    private interface BranchCall {
+        Response handle(String branchId) throws Exception;
     }
 
     private void finish(Branch branch) throws SQLException {
@@ -348,6 +414,9 @@ public final class ProtocolParticipant implements AutoCloseable {
             refusedCalls.incrementAndGet();
             handle(exchange, ignored -> new Response(401, "{\"status\":401,\"detail\":\"" + refusal + "\"}"));
             return;
+        }
+        if (batchOffer > 0) {
+            exchange.getResponseHeaders().set("Verdict-Phase-Two-Batch", Integer.toString(batchOffer));
         }
         handle(exchange, handler);
     }

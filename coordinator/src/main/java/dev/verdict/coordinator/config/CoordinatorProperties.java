@@ -17,6 +17,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param phase2Timeout how long one commit or rollback call may take before it is retried
  * @param connectTimeout how long to wait for a TCP connection to a participant
  * @param maxConnectionsPerParticipant how many connections to one participant may be open at once (kept alive and reused)
+ * @param phaseTwoCallsInFlight how many phase-2 calls may be out at once to one participant that takes them sent
+ *        together; the calls that queue up meanwhile go together in the next one
+ * @param phaseTwoQueueWait how long a phase-2 call waits behind those out to its participant before it goes alone,
+ *        past {@code phaseTwoCallsInFlight}: what one slow call can add to the others' phase 2
+ * @param phaseTwoBatchSize the most branches one phase-2 call carries to a participant that takes them together
+ *        (it says how many it takes; the smaller number counts); 1 sends every call alone
  * @param reuseConnections whether a connection to a participant is kept alive for later calls; {@code false} opens
  *        one per call (slower; the fault tests use it so that every call can meet a network fault)
  * @param lease how long one coordinator thread owns a transaction it is driving before recovery may take it over
@@ -41,6 +47,9 @@ public record CoordinatorProperties(
         @DefaultValue("10s") Duration phase2Timeout,
         @DefaultValue("2s") Duration connectTimeout,
         @DefaultValue("128") int maxConnectionsPerParticipant,
+        @DefaultValue("1") int phaseTwoCallsInFlight,
+        @DefaultValue("32") int phaseTwoBatchSize,
+        @DefaultValue("100ms") Duration phaseTwoQueueWait,
         @DefaultValue("true") boolean reuseConnections,
         @DefaultValue("30s") Duration lease,
         @DefaultValue("2s") Duration recoveryInterval,
@@ -57,16 +66,22 @@ public record CoordinatorProperties(
             throw new IllegalArgumentException("verdict.coordinator.node-id must be 1 to 16 lower-case letters or digits"
                     + " (it prefixes every transaction id and must fit an XA global transaction id), but was '" + nodeId + "'");
         }
+        if (phaseTwoCallsInFlight < 1 || phaseTwoBatchSize < 1) {
+            throw new IllegalArgumentException("verdict.coordinator.phase-two-calls-in-flight (" + phaseTwoCallsInFlight
+                    + ") and phase-two-batch-size (" + phaseTwoBatchSize + ") must be at least 1; a batch size of 1 sends"
+                    + " every phase-2 call alone");
+        }
         if (lease.compareTo(prepareTimeout.plus(connectTimeout)) <= 0) {
             throw new IllegalArgumentException("verdict.coordinator.lease (" + lease + ") must be longer than"
                     + " prepare-timeout plus connect-timeout (" + prepareTimeout.plus(connectTimeout)
                     + "), or recovery could abort a transaction whose votes are still arriving");
         }
-        Duration longestCommit = prepareTimeout.plus(connectTimeout).plus(phase2Timeout.plus(connectTimeout).multipliedBy(3));
+        Duration longestCommit = prepareTimeout.plus(connectTimeout).plus(phaseTwoQueueWait)
+                .plus(phase2Timeout.plus(connectTimeout).multipliedBy(3));
         if (watchdogTimeout.compareTo(longestCommit) <= 0) {
             throw new IllegalArgumentException("verdict.coordinator.watchdog-timeout (" + watchdogTimeout + ") must be longer"
                     + " than a commit request can take, prepare-timeout plus three phase-2 attempts with their"
-                    + " connect-timeout (" + longestCommit + "), or liveness would fail a coordinator that is only slow");
+                    + " connect-timeout and one phase-two-queue-wait (" + longestCommit + "), or liveness would fail a coordinator that is only slow");
         }
     }
 }

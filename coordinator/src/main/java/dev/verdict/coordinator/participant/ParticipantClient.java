@@ -1,22 +1,31 @@
 package dev.verdict.coordinator.participant;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.config.CoordinatorProperties;
+import dev.verdict.protocol.CallBatches;
+import dev.verdict.protocol.CallBatches.Outcome;
+import dev.verdict.protocol.PhaseTwoBatch;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Prepare is never retried: a participant that fails or is silent has voted no, and the transaction
  * aborts. Commit and rollback are retried with backoff (resilience4j retry {@code phase2}) behind a
- * circuit breaker per participant, and what is still unacknowledged after that is left to recovery.
+ * circuit breaker per participant, and what is still unacknowledged after that is left to recovery. To a
+ * participant that offers it, phase-2 calls that queue up behind one in flight go together in one call
+ * ({@link PhaseTwoLanes}); each branch keeps its own answer and its own retries.
  */
 @Component
 public class ParticipantClient implements DisposableBean {
@@ -38,9 +49,11 @@ public class ParticipantClient implements DisposableBean {
     private final Retry phase2Retry;
     private final CircuitBreakerRegistry circuitBreakers;
     private final SignedCalls calls;
+    private final PhaseTwoBatchCalls batchCalls;
+    private final PhaseTwoLanes lanes;
 
     ParticipantClient(RestClient.Builder builder, JsonMapper json, CoordinatorProperties properties,
-            RetryRegistry retries, CircuitBreakerRegistry circuitBreakers, SignedCalls calls) {
+            RetryRegistry retries, CircuitBreakerRegistry circuitBreakers, SignedCalls calls, MeterRegistry meters) {
         this.calls = calls;
         this.http = ParticipantHttp.client(properties.connectTimeout(), properties.maxConnectionsPerParticipant(),
                 properties.reuseConnections());
@@ -49,6 +62,21 @@ public class ParticipantClient implements DisposableBean {
         this.json = json;
         this.phase2Retry = retries.retry("phase2");
         this.circuitBreakers = circuitBreakers;
+        this.batchCalls = new PhaseTwoBatchCalls(calls, phase2Client, json, meters);
+        this.lanes = new PhaseTwoLanes(properties.phaseTwoCallsInFlight(), properties.phaseTwoBatchSize(),
+                properties.phaseTwoQueueWait(), this::alone, this::together);
+        Gauge.builder("verdict.phase2.queued", lanes, PhaseTwoLanes::queued)
+                .description("Phase-2 calls waiting behind those out to their participants, to go together").register(meters);
+    }
+
+    /** Several branches of one participant in one call; the participant's lanes go if its batch endpoint has gone. */
+    private List<Outcome<Boolean>> together(List<Branch> branches, String action) {
+        try {
+            return batchCalls.send(branches, action, lanes::offered);
+        } catch (HttpClientErrorException.NotFound | HttpClientErrorException.MethodNotAllowed gone) {
+            lanes.withdrawn(branches.getFirst());
+            throw gone;
+        }
     }
 
     /**
@@ -76,8 +104,9 @@ public class ParticipantClient implements DisposableBean {
     /** Asks a branch to prepare. Any failure is returned as a no vote, never thrown. */
     public Vote prepare(Branch branch) {
         try {
-            String body = calls.post(prepareClient, branch, "prepare").retrieve().body(String.class);
-            return parseVote(body);
+            ResponseEntity<String> answer = calls.post(prepareClient, branch, "prepare").retrieve().toEntity(String.class);
+            lanes.offered(branch, answer.getHeaders().getFirst(PhaseTwoBatch.HEADER));
+            return parseVote(answer.getBody());
         } catch (RestClientResponseException e) {
             return Vote.no("answered prepare with HTTP " + e.getStatusCode().value() + describeBody(e.getResponseBodyAsString()));
         } catch (RuntimeException e) {
@@ -95,13 +124,26 @@ public class ParticipantClient implements DisposableBean {
         phase2(branch, "rollback");
     }
 
+    /**
+     * The first attempt goes through the participant's lane when it offers batches (alone if nothing is out to
+     * it, else with the calls queued behind), and every retry alone: a branch that a batch did not acknowledge
+     * is retried exactly as if its first call had failed.
+     */
     private void phase2(Branch branch, String action) {
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(branch.participantName(), "participant");
-        Supplier<Void> call = () -> {
-            calls.post(phase2Client, branch, action).retrieve().toBodilessEntity();
-            return null;
+        AtomicReference<@Nullable CallBatches<Branch, Boolean>> lane = new AtomicReference<>(lanes.of(branch, action));
+        Supplier<Boolean> call = () -> {
+            CallBatches<Branch, Boolean> first = lane.getAndSet(null);
+            return first != null ? first.call(branch) : alone(branch, action);
         };
         Retry.decorateSupplier(phase2Retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
+    }
+
+    /** One branch's phase-2 call; learns from the answer whether its participant takes batches. */
+    private Boolean alone(Branch branch, String action) {
+        ResponseEntity<Void> answer = calls.post(phase2Client, branch, action).retrieve().toBodilessEntity();
+        lanes.offered(branch, answer.getHeaders().getFirst(PhaseTwoBatch.HEADER));
+        return true;
     }
 
     private Vote parseVote(@Nullable String body) {

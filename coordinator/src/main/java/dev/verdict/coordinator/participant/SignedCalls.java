@@ -12,6 +12,7 @@ import org.springframework.web.client.RestClient;
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.security.Credentials;
 import dev.verdict.protocol.CallSignature;
+import dev.verdict.protocol.PhaseTwoBatch.BranchCall;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,11 +39,19 @@ class SignedCalls {
 
     /** A POST of {@code action} (prepare, commit, rollback) to the branch's participant, signed and ready to send. */
     RestClient.RequestHeadersSpec<?> post(RestClient client, Branch branch, String action) {
+        return post(client, branch, action, new BranchCall(branch.transactionId(), branch.id()));
+    }
+
+    /**
+     * A POST of {@code action} with {@code body} to the participant of {@code branch} (at its URL), signed with
+     * that participant's secret and ready to send.
+     */
+    RestClient.RequestHeadersSpec<?> post(RestClient client, Branch branch, String action, Object body) {
         String secret = credentials.signingSecretFor(branch.participantName()).orElseThrow(() -> new IllegalStateException(
                 "no signing secret is configured for participant '" + branch.participantName()
                         + "' (verdict.security.signing-secrets." + branch.participantName() + ")"));
         URI endpoint = endpoint(branch, action);
-        byte[] body = json.writeValueAsBytes(new BranchRequest(branch.transactionId(), branch.id()));
+        byte[] bytes = json.writeValueAsBytes(body);
         long timestamp = clock.instant().getEpochSecond();
         byte[] nonceBytes = new byte[16];
         RANDOM.nextBytes(nonceBytes);
@@ -51,8 +60,8 @@ class SignedCalls {
                 .contentType(MediaType.APPLICATION_JSON)
                 .header(CallSignature.TIMESTAMP, Long.toString(timestamp))
                 .header(CallSignature.NONCE, nonce)
-                .header(CallSignature.SIGNATURE, CallSignature.sign(secret, "POST", endpoint.getRawPath(), timestamp, nonce, body))
-                .body(body);
+                .header(CallSignature.SIGNATURE, CallSignature.sign(secret, "POST", endpoint.getRawPath(), timestamp, nonce, bytes))
+                .body(bytes);
     }
 
     private URI endpoint(Branch branch, String action) {
@@ -60,9 +69,5 @@ class SignedCalls {
         URI endpoint = URI.create(base + action);
         urls.requireAllowed(endpoint);
         return endpoint;
-    }
-
-    /** The body of every call: which branch of which transaction. */
-    record BranchRequest(String transactionId, String branchId) {
     }
 }

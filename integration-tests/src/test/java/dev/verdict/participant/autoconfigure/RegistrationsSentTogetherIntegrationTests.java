@@ -23,6 +23,7 @@ import dev.verdict.coordinator.CoordinatorApplication;
 import dev.verdict.participant.BranchRefusedException;
 import dev.verdict.participant.autoconfigure.CoordinatorClient.PendingRegistration;
 import dev.verdict.participant.autoconfigure.CoordinatorClient.RegisterRequest;
+import dev.verdict.protocol.CallBatches.Outcome;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.TestCredentials;
 
@@ -62,23 +63,23 @@ class RegistrationsSentTogetherIntegrationTests {
         String first = UUID.randomUUID().toString();
         String second = UUID.randomUUID().toString();
 
-        List<RegistrationBatches.Outcome> outcomes = participant.registerTogether(List.of(
+        List<Outcome<String>> outcomes = participant.registerTogether(List.of(
                 prepared(active, "gamma", first),
                 prepared(rolledBack, "gamma", UUID.randomUUID().toString()),
                 prepared(active, "delta", second),
                 prepared("node1-never-begun", "gamma", UUID.randomUUID().toString())));
 
         assertThat(outcomes).hasSize(4);
-        assertThat(outcomes.get(0)).isEqualTo(RegistrationBatches.Outcome.registered(first));
+        assertThat(outcomes.get(0)).isEqualTo(Outcome.answered(first));
         assertThat(outcomes.get(1).failure()).isInstanceOf(BranchRefusedException.class)
                 .hasMessageContaining("ABORTED");
-        assertThat(outcomes.get(2)).isEqualTo(RegistrationBatches.Outcome.registered(second));
+        assertThat(outcomes.get(2)).isEqualTo(Outcome.answered(second));
         assertThat(outcomes.get(3).failure()).as("an unknown transaction: 404, refused").isInstanceOf(BranchRefusedException.class);
         assertThat(branchesInLog(active)).containsExactlyInAnyOrder(first + " PREPARED", second + " PREPARED");
         assertThat(branchesInLog(rolledBack)).isEmpty();
 
-        List<RegistrationBatches.Outcome> again = participant.registerTogether(List.of(prepared(active, "gamma", first)));
-        assertThat(again).as("repeated, the same branch").containsExactly(RegistrationBatches.Outcome.registered(first));
+        List<Outcome<String>> again = participant.registerTogether(List.of(prepared(active, "gamma", first)));
+        assertThat(again).as("repeated, the same branch").containsExactly(Outcome.answered(first));
         assertThat(branchesInLog(active)).hasSize(2);
     }
 

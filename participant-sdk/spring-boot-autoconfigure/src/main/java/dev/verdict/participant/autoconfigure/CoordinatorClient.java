@@ -23,6 +23,8 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.participant.BranchRefusedException;
+import dev.verdict.protocol.CallBatches;
+import dev.verdict.protocol.CallBatches.Outcome;
 
 /** The SDK's calls to the coordinator's REST API. */
 class CoordinatorClient {
@@ -40,7 +42,7 @@ class CoordinatorClient {
 
     private final RestClient rest;
     private final String baseUrl;
-    private final RegistrationBatches<PendingRegistration> registrations;
+    private final CallBatches<PendingRegistration, String> registrations;
     private volatile boolean batchesRefused;
     /** The name this service has to the coordinator, once learned; empty if the coordinator does not say it. */
     private volatile @Nullable Optional<String> caller;
@@ -77,7 +79,7 @@ class CoordinatorClient {
             coordinator.defaultHeader("Authorization", "Bearer " + token.strip());
         }
         this.rest = coordinator.build();
-        this.registrations = new RegistrationBatches<>(registrationCallsInFlight, MAX_BATCH, MAX_QUEUE_WAIT,
+        this.registrations = new CallBatches<>(registrationCallsInFlight, MAX_BATCH, MAX_QUEUE_WAIT,
                 this::registerAlone, this::registerTogether);
     }
 
@@ -130,7 +132,7 @@ class CoordinatorClient {
     }
 
     private String register(String transactionId, RegisterRequest request) {
-        return registrations.register(new PendingRegistration(transactionId, request));
+        return registrations.call(new PendingRegistration(transactionId, request));
     }
 
     private String registerAlone(PendingRegistration registration) {
@@ -154,7 +156,7 @@ class CoordinatorClient {
      * registered, 409 or 404 refused, anything else unknown. A coordinator too old to take batches (404 or 405
      * for the call itself) gets them one by one, from then on.
      */
-    List<RegistrationBatches.Outcome> registerTogether(List<PendingRegistration> batch) {
+    List<Outcome<String>> registerTogether(List<PendingRegistration> batch) {
         if (batchesRefused) {
             return oneByOne(batch);
         }
@@ -174,21 +176,21 @@ class CoordinatorClient {
         }
         return answer.results().stream().map(result -> {
             if (result.status() >= 200 && result.status() < 300 && result.registration() != null) {
-                return RegistrationBatches.Outcome.registered(result.registration().branchId());
+                return Outcome.answered(result.registration().branchId());
             }
             String detail = result.problem() == null ? "HTTP " + result.status() : result.problem().getDetail();
-            return RegistrationBatches.Outcome.failed(refuses(result.status()) ? refused(detail)
+            return Outcome.<String>failed(refuses(result.status()) ? refused(detail)
                     : new IllegalStateException("the coordinator answered the registration with HTTP " + result.status()
                             + ": " + detail));
         }).toList();
     }
 
-    private List<RegistrationBatches.Outcome> oneByOne(List<PendingRegistration> batch) {
+    private List<Outcome<String>> oneByOne(List<PendingRegistration> batch) {
         return batch.stream().map(registration -> {
             try {
-                return RegistrationBatches.Outcome.registered(registerAlone(registration));
+                return Outcome.answered(registerAlone(registration));
             } catch (RuntimeException e) {
-                return RegistrationBatches.Outcome.failed(e);
+                return Outcome.<String>failed(e);
             }
         }).toList();
     }

@@ -1,6 +1,5 @@
 package dev.verdict.participant.autoconfigure;
 
-import java.net.URI;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
@@ -18,14 +17,17 @@ import dev.verdict.participant.BranchRequest;
 import dev.verdict.participant.PrepareVote;
 import dev.verdict.participant.SignedCallVerifier;
 import dev.verdict.protocol.CallSignature;
+import dev.verdict.protocol.PhaseTwoBatch;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 import dev.verdict.participant.UnknownBranchException;
 
 /**
  * The participant side of the protocol: what the coordinator calls. Every call may be repeated, and every
  * call must be signed by the coordinator ({@link SignedCallVerifier}): one that is not is refused with 401
- * before it touches a branch.
+ * before it touches a branch. Every other answer offers the coordinator batches of phase-2 calls
+ * ({@link PhaseTwoBatch#HEADER}).
  */
 @RestController
 @RequestMapping(ParticipantEndpoints.PATH)
@@ -44,36 +46,54 @@ class ParticipantEndpoints {
     }
 
     @PostMapping("/prepare")
-    PrepareVote prepare(@RequestBody byte[] body, HttpServletRequest request) {
-        BranchRequest call = verified(body, request);
+    PrepareVote prepare(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
+        BranchRequest call = branchRequest(verified(body, request, response));
         return branches.prepare(call.transactionId(), call.branchId());
     }
 
     @PostMapping("/commit")
-    Map<String, String> commit(@RequestBody byte[] body, HttpServletRequest request) {
-        BranchRequest call = verified(body, request);
+    Map<String, String> commit(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
+        BranchRequest call = branchRequest(verified(body, request, response));
         branches.commit(call.transactionId(), call.branchId());
         return Map.of("status", "COMMITTED");
     }
 
     @PostMapping("/rollback")
-    Map<String, String> rollback(@RequestBody byte[] body, HttpServletRequest request) {
-        BranchRequest call = verified(body, request);
+    Map<String, String> rollback(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
+        BranchRequest call = branchRequest(verified(body, request, response));
         branches.rollback(call.transactionId(), call.branchId());
         return Map.of("status", "ROLLED_BACK");
     }
 
-    /** The call, once its signature, age and nonce are checked against the exact bytes received. */
-    private BranchRequest verified(byte[] body, HttpServletRequest request) {
+    @PostMapping("/commit-batch")
+    PhaseTwoBatch.Answers commitBatch(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
+        return PhaseTwoBatches.carryOut(PhaseTwoBatches.read(json, verified(body, request, response)), branches::commit);
+    }
+
+    @PostMapping("/rollback-batch")
+    PhaseTwoBatch.Answers rollbackBatch(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
+        return PhaseTwoBatches.carryOut(PhaseTwoBatches.read(json, verified(body, request, response)), branches::rollback);
+    }
+
+    /**
+     * The body, once the call's signature, age and nonce are checked against the exact bytes received. Only then
+     * does the answer offer batches: a caller without the secret learns nothing.
+     */
+    private byte[] verified(byte[] body, HttpServletRequest request, HttpServletResponse response) {
         signatures.verify(request.getMethod(), request.getRequestURI(), request.getHeader(CallSignature.TIMESTAMP),
                 request.getHeader(CallSignature.NONCE), request.getHeader(CallSignature.SIGNATURE), body);
+        response.setHeader(PhaseTwoBatch.HEADER, Integer.toString(PhaseTwoBatch.MAX_BRANCHES));
+        return body;
+    }
+
+    private BranchRequest branchRequest(byte[] body) {
         BranchRequest call;
         try {
             call = json.readValue(body, BranchRequest.class);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("the body must be {\"transactionId\": ..., \"branchId\": ...}");
         }
-        if (call.transactionId() == null || call.branchId() == null) {
+        if (call == null || call.transactionId() == null || call.branchId() == null) {
             throw new IllegalArgumentException("the body must name transactionId and branchId");
         }
         return call;
@@ -82,33 +102,26 @@ class ParticipantEndpoints {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unsigned(SignedCallVerifier.RefusedCallException e) {
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header("WWW-Authenticate", "Verdict-Signature")
-                .body(problem(HttpStatus.UNAUTHORIZED, "bad-signature", e.getMessage()));
+                .body(BranchProblems.problem(HttpStatus.UNAUTHORIZED, "bad-signature", e.getMessage()));
     }
 
     @ExceptionHandler
     ProblemDetail badRequest(IllegalArgumentException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid-request", e.getMessage());
+        return BranchProblems.of(e);
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> busy(BranchBusyException e) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
-                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "branch-busy", e.getMessage()));
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1").body(BranchProblems.of(e));
     }
 
     @ExceptionHandler
     ProblemDetail unknown(UnknownBranchException e) {
-        return problem(HttpStatus.NOT_FOUND, "unknown-branch", e.getMessage());
+        return BranchProblems.of(e);
     }
 
     @ExceptionHandler
     ProblemDetail conflict(IllegalStateException e) {
-        return problem(HttpStatus.CONFLICT, "branch-outcome-conflict", e.getMessage());
-    }
-
-    private static ProblemDetail problem(HttpStatus status, String type, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:verdict:problem:" + type));
-        return problem;
+        return BranchProblems.of(e);
     }
 }

@@ -1,4 +1,4 @@
-package dev.verdict.participant.autoconfigure;
+package dev.verdict.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,15 +16,14 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.verdict.participant.BranchRefusedException;
 
 /**
- * Registrations go alone when nothing is out, and together when they queued behind a call that is out; each
- * gets its own answer, a call that fails as a whole fails every registration it carried, and one that hangs
+ * Requests go alone when nothing is out, and together when they queued behind a call that is out; each
+ * gets its own answer, a call that fails as a whole fails every request it carried, and one that hangs
  * holds the others up only for the longest wait in the queue. Calls of "t1" and of ids starting with "slow"
  * stay out until {@link #firstCallMayReturn}.
  */
-class RegistrationBatchesTests {
+class CallBatchesTests {
 
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private static final Duration LONG_WAIT = Duration.ofMinutes(1);
@@ -39,19 +38,19 @@ class RegistrationBatchesTests {
     }
 
     @Test
-    void aRegistrationAloneGoesAtOnceByItself() {
+    void aRequestAloneGoesAtOnceByItself() {
         firstCallMayReturn.countDown();
-        RegistrationBatches<String> batches = batches(1, 64, null, LONG_WAIT);
+        CallBatches<String, String> batches = batches(1, 64, null, LONG_WAIT);
 
-        assertThat(batches.register("t1")).isEqualTo("branch-of-t1");
-        assertThat(batches.register("t2")).isEqualTo("branch-of-t2");
+        assertThat(batches.call("t1")).isEqualTo("branch-of-t1");
+        assertThat(batches.call("t2")).isEqualTo("branch-of-t2");
 
         assertThat(calls).containsExactly(List.of("t1"), List.of("t2"));
     }
 
     @Test
-    void registrationsThatQueueBehindACallGoTogetherAndEachGetsItsOwnAnswer() throws Exception {
-        RegistrationBatches<String> batches = batches(1, 64, null, LONG_WAIT);
+    void requestsThatQueueBehindACallGoTogetherAndEachGetsItsOwnAnswer() throws Exception {
+        CallBatches<String, String> batches = batches(1, 64, null, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "refused-t3", "t4");
 
@@ -59,7 +58,7 @@ class RegistrationBatchesTests {
 
         assertThat(first.get()).isEqualTo("branch-of-t1");
         assertThat(queued.get(0).get()).isEqualTo("branch-of-t2");
-        assertThatThrownBy(queued.get(1)::join).hasCauseInstanceOf(BranchRefusedException.class);
+        assertThatThrownBy(queued.get(1)::join).hasCauseInstanceOf(IllegalArgumentException.class);
         assertThat(queued.get(2).get()).isEqualTo("branch-of-t4");
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1)).containsExactlyInAnyOrder("t2", "refused-t3", "t4");
@@ -68,15 +67,15 @@ class RegistrationBatchesTests {
 
     @Test
     void aBatchCarriesAtMostMaxBatchAndTheRestGoInTheNext() throws Exception {
-        RegistrationBatches<String> batches = batches(1, 2, null, LONG_WAIT);
+        CallBatches<String, String> batches = batches(1, 2, null, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3", "t4", "t5", "t6");
 
         firstCallMayReturn.countDown();
 
         first.get();
-        for (CompletableFuture<String> registration : queued) {
-            assertThat(registration.get()).startsWith("branch-of-");
+        for (CompletableFuture<String> request : queued) {
+            assertThat(request.get()).startsWith("branch-of-");
         }
         assertThat(calls).hasSize(4);
         assertThat(calls.subList(1, 4)).allSatisfy(call -> assertThat(call.size()).isLessThanOrEqualTo(2));
@@ -84,9 +83,9 @@ class RegistrationBatchesTests {
     }
 
     @Test
-    void aCallThatFailsAsAWholeFailsEveryRegistrationItCarried() throws Exception {
+    void aCallThatFailsAsAWholeFailsEveryRequestItCarried() throws Exception {
         IllegalStateException noAnswer = new IllegalStateException("read timed out");
-        RegistrationBatches<String> batches = batches(1, 64, noAnswer, LONG_WAIT);
+        CallBatches<String, String> batches = batches(1, 64, noAnswer, LONG_WAIT);
         CompletableFuture<String> first = firstCallOut(batches);
         List<CompletableFuture<String>> queued = queuedBehindIt(batches, "t2", "t3");
 
@@ -95,16 +94,16 @@ class RegistrationBatchesTests {
         assertThat(first.get()).isEqualTo("branch-of-t1");
         assertThatThrownBy(queued.get(0)::join).hasCause(noAnswer);
         assertThatThrownBy(queued.get(1)::join).hasCause(noAnswer);
-        assertThat(batches.register("t4")).as("the next one alone goes at once").isEqualTo("branch-of-t4");
+        assertThat(batches.call("t4")).as("the next one alone goes at once").isEqualTo("branch-of-t4");
     }
 
     @Test
     void upToMaxInFlightCallsAreOutAtOnceBeforeAnyWaits() {
-        RegistrationBatches<String> batches = batches(2, 64, null, LONG_WAIT);
-        registerLater(batches, "t1");
-        registerLater(batches, "slow-t2");
+        CallBatches<String, String> batches = batches(2, 64, null, LONG_WAIT);
+        callLater(batches, "t1");
+        callLater(batches, "slow-t2");
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
-        registerLater(batches, "t3");
+        callLater(batches, "t3");
         await().atMost(Duration.ofSeconds(10)).until(() -> batches.queued() == 1);
 
         firstCallMayReturn.countDown();
@@ -114,23 +113,23 @@ class RegistrationBatchesTests {
     }
 
     @Test
-    void aRegistrationQueuedBehindACallThatHangsGoesAloneAfterTheLongestWait() throws Exception {
-        RegistrationBatches<String> batches = batches(1, 64, null, Duration.ofMillis(100));
+    void aRequestQueuedBehindACallThatHangsGoesAloneAfterTheLongestWait() throws Exception {
+        CallBatches<String, String> batches = batches(1, 64, null, Duration.ofMillis(100));
         CompletableFuture<String> hanging = firstCallOut(batches);
 
-        assertThat(registerLater(batches, "t2").get()).isEqualTo("branch-of-t2");
+        assertThat(callLater(batches, "t2").get()).isEqualTo("branch-of-t2");
 
         assertThat(calls).containsExactly(List.of("t1"), List.of("t2"));
         assertThat(hanging).isNotDone();
         firstCallMayReturn.countDown();
         assertThat(hanging.get()).isEqualTo("branch-of-t1");
-        assertThat(batches.register("t3")).isEqualTo("branch-of-t3");
+        assertThat(batches.call("t3")).isEqualTo("branch-of-t3");
     }
 
     /** Calls of "t1" and "slow..." wait for {@link #firstCallMayReturn}; a batch fails whole with {@code batchFailure}, if given. */
-    private RegistrationBatches<String> batches(int maxInFlight, int maxBatch, IllegalStateException batchFailure,
+    private CallBatches<String, String> batches(int maxInFlight, int maxBatch, IllegalStateException batchFailure,
             Duration maxQueueWait) {
-        return new RegistrationBatches<>(maxInFlight, maxBatch, maxQueueWait, id -> {
+        return new CallBatches<>(maxInFlight, maxBatch, maxQueueWait, id -> {
             calls.add(List.of(id));
             if (id.equals("t1") || id.startsWith("slow")) {
                 awaitFirstCall();
@@ -142,8 +141,8 @@ class RegistrationBatchesTests {
                 throw batchFailure;
             }
             return ids.stream().map(id -> id.startsWith("refused")
-                    ? RegistrationBatches.Outcome.failed(new BranchRefusedException("no"))
-                    : RegistrationBatches.Outcome.registered(answer(id))).toList();
+                    ? CallBatches.Outcome.<String>failed(new IllegalArgumentException("no"))
+                    : CallBatches.Outcome.answered(answer(id))).toList();
         });
     }
 
@@ -157,29 +156,29 @@ class RegistrationBatchesTests {
 
     private static String answer(String id) {
         if (id.startsWith("refused")) {
-            throw new BranchRefusedException("no");
+            throw new IllegalArgumentException("no");
         }
         return "branch-of-" + id;
     }
 
-    /** Registers "t1", whose call stays out until {@link #firstCallMayReturn}. */
-    private CompletableFuture<String> firstCallOut(RegistrationBatches<String> batches) {
-        CompletableFuture<String> first = registerLater(batches, "t1");
+    /** Calls "t1", whose call stays out until {@link #firstCallMayReturn}. */
+    private CompletableFuture<String> firstCallOut(CallBatches<String, String> batches) {
+        CompletableFuture<String> first = callLater(batches, "t1");
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 1);
         return first;
     }
 
-    /** Registers {@code ids} while the first call is out, and waits until every one of them is queued. */
-    private List<CompletableFuture<String>> queuedBehindIt(RegistrationBatches<String> batches, String... ids) {
+    /** Calls {@code ids} while the first call is out, and waits until every one of them is queued. */
+    private List<CompletableFuture<String>> queuedBehindIt(CallBatches<String, String> batches, String... ids) {
         List<CompletableFuture<String>> queued = new ArrayList<>();
         for (String id : ids) {
-            queued.add(registerLater(batches, id));
+            queued.add(callLater(batches, id));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> batches.queued() == ids.length);
         return queued;
     }
 
-    private CompletableFuture<String> registerLater(RegistrationBatches<String> batches, String id) {
-        return CompletableFuture.supplyAsync(() -> batches.register(id), threads);
+    private CompletableFuture<String> callLater(CallBatches<String, String> batches, String id) {
+        return CompletableFuture.supplyAsync(() -> batches.call(id), threads);
     }
 }
