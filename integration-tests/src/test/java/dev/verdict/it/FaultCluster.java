@@ -35,6 +35,8 @@ final class FaultCluster implements AutoCloseable {
     /** What the log and the banks hold, read as the checks need it. */
     final ClusterState state;
     static final String BANK_DATABASE_RESTART = "restart of the banks' PostgreSQL";
+    /** The request line of the coordinator's commits sent together, counted on the way to each bank. */
+    private static final String COMMIT_BATCH = "POST /verdict/participant/commit-batch ";
     /** Both banks' PostgreSQL server beside the PostgreSQL log; null beside the H2 log, whose banks embed H2. */
     private final RestartablePostgres bankServer;
     final Map<String, JavaProcess> processes = new ConcurrentHashMap<>();
@@ -75,8 +77,8 @@ final class FaultCluster implements AutoCloseable {
         // between the coordinator and each bank's participant endpoints, and between the banks and the coordinator
         // (registration, outcome inquiries). Calls to a bank that the proxy repeats are signed again, as the
         // coordinator signs a call it repeats, so that they reach the bank's branches, not only its replay check.
-        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed).copiesAs(RepeatedCalls::signedAgain),
-                "b", new FaultyProxy(bankPorts.get("b"), seed + 1).copiesAs(RepeatedCalls::signedAgain),
+        this.proxies = Map.of("a", new FaultyProxy(bankPorts.get("a"), seed).copiesAs(RepeatedCalls::signedAgain).counting(COMMIT_BATCH),
+                "b", new FaultyProxy(bankPorts.get("b"), seed + 1).copiesAs(RepeatedCalls::signedAgain).counting(COMMIT_BATCH),
                 "coordinator", new FaultyProxy(coordinatorPort, seed + 2).counting("POST /api/v1/registrations "));
         this.state = new ClusterState(postgresLog, logUrl, bankDatabases);
         this.coordinator = TestCredentials.asClient(new Http("http://localhost:" + coordinatorPort));

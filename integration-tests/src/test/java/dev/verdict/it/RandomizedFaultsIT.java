@@ -123,12 +123,13 @@ class RandomizedFaultsIT {
                         + "  seed %d (-Dverdict.seed=%d), %d committed in the log, clients told %s (unknown: %s), faults %s,"
                         + " proxy to bank a: %s; to bank b: %s; from the banks to the coordinator: %s,"
                         + " registrations sent together in %d calls (at least), %d commits with bank a's receipt, %d receipts lost,"
-                        + " %d transfers in a transaction begun ahead%n%s",
+                        + " %d transfers in a transaction begun ahead, commits sent together in %d calls to the banks (at least)%n%s",
                 logName, cluster.ledger.transfers(), cluster.crashes.get(), cluster.networkFaults(), violations.size(),
                 seed, seed, committed, cluster.ledger.answers(), cluster.ledger.unknownBecause(), cluster.crashLog, cluster.proxies.get("a").summary(),
                 cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
                 cluster.proxies.get("coordinator").countedRequests(), cluster.receiptsCommitted.get(), cluster.receiptsLost.get(),
-                cluster.begunAhead.get(), violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
+                cluster.begunAhead.get(), cluster.proxies.get("a").countedRequests() + cluster.proxies.get("b").countedRequests(),
+                violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(Math.min(MIN_PROCESS_FAULTS, ROUNDS));
@@ -142,6 +143,8 @@ class RandomizedFaultsIT {
         assertThat(cluster.receiptsLost.get()).as("receipts lost on the way, left to the bank's recovery").isPositive();
         assertThat(cluster.begunAhead.get()).as("transfers in a transaction begun with an earlier one's commit or rollback")
                 .isPositive();
+        // Commits sent together are reported, not required: with four clients, commits to one bank overlap only now
+        // and then (two to five such calls a run), and a restarted coordinator learns again which banks take them.
     }
 
     /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */
