@@ -36,13 +36,19 @@ final class PhaseTwoBatchCalls {
     private final SignedCalls calls;
     private final RestClient client;
     private final JsonMapper json;
-    private final MeterRegistry meters;
+    private final Map<String, DistributionSummary> branchesPerCall;
 
     PhaseTwoBatchCalls(SignedCalls calls, RestClient client, JsonMapper json, MeterRegistry meters) {
         this.calls = calls;
         this.client = client;
         this.json = json;
-        this.meters = meters;
+        // made once, not looked up in the registry on every call
+        this.branchesPerCall = Map.of("commit", branchesPerCall(meters, "commit"), "rollback", branchesPerCall(meters, "rollback"));
+    }
+
+    private static DistributionSummary branchesPerCall(MeterRegistry meters, String action) {
+        return DistributionSummary.builder("verdict.phase2.batch.branches").description("Branches carried by one phase-2 call sent together")
+                .tag("action", action).register(meters);
     }
 
     /**
@@ -56,8 +62,7 @@ final class PhaseTwoBatchCalls {
         ResponseEntity<PhaseTwoBatch.Answers> answer = calls.post(client, first, action + "-batch", body).retrieve()
                 .toEntity(PhaseTwoBatch.Answers.class);
         offer.accept(first, answer.getHeaders().getFirst(PhaseTwoBatch.HEADER));
-        DistributionSummary.builder("verdict.phase2.batch.branches").description("Branches carried by one phase-2 call sent together")
-                .tag("action", action).register(meters).record(branches.size());
+        branchesPerCall.get(action).record(branches.size());
         Map<String, Answer> byBranch = new LinkedHashMap<>();
         if (answer.getBody() != null && answer.getBody().answers() != null) {
             answer.getBody().answers().forEach(one -> byBranch.put(one.branchId(), one));
