@@ -9,7 +9,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every change of state of a transaction or a branch, written by {@link TransactionLog} in the same
- * database transaction as the change, for operators to read on the dashboard.
+ * database transaction as the change, for operators to read on the dashboard. A branch's expected steps,
+ * joining by a receipt with the decision and a plain acknowledgement at the end, are named in the
+ * transaction's entry of that write rather than given entries of their own: the hot path writes three history
+ * rows per transaction instead of seven.
  */
 @Component
 public class History {

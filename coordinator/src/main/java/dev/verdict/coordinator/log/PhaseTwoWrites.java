@@ -4,6 +4,7 @@ import static dev.verdict.coordinator.log.TransactionLog.at;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.verdict.coordinator.log.LogWriter.Durability;
@@ -40,14 +42,28 @@ public final class PhaseTwoWrites {
 
     /**
      * Every branch acknowledged: queues the move of the transaction from its decision to its end (COMMITTED
-     * or ABORTED) with the branches' acknowledgements, and answers at once. The future answers whether this
+     * or ABORTED) with the branches' acknowledgements, and answers at once. The end's history entry names the
+     * branches that acknowledged in this write; they get no entries of their own. The future answers whether this
      * write made the move (false if someone else logged the end first).
      */
     public CompletableFuture<Boolean> finish(String id, TransactionState decision, List<BranchMove> acknowledged, Instant now) {
         TransactionState end = decision.end();
         CompletableFuture<Boolean> written = writer.submit(Durability.LAZY, jdbc -> {
-            acknowledged.forEach(ack -> TransactionLog.moveBranch(jdbc, ack, now));
-            return moveToEnd(jdbc, id, decision, end, now);
+            // plain acknowledgements are named in the end's history entry instead of entries of their own
+            List<BranchMove> plain = new ArrayList<>();
+            for (BranchMove ack : acknowledged) {
+                if (TransactionLog.moveBranch(jdbc, ack, now, ack.detail() != null) && ack.detail() == null) {
+                    plain.add(ack);
+                }
+            }
+            String detail = plain.isEmpty() ? null
+                    : "acknowledged by " + String.join(", ", plain.stream().map(ack -> ack.branch().participantName()).toList());
+            boolean won = moveToEnd(jdbc, id, decision, end, detail, now);
+            if (!won) {
+                // someone else logged the end: the moves made here still get their entries
+                plain.forEach(ack -> History.record(jdbc, id, ack.branch().id(), ack.branch().state(), ack.to(), null, now));
+            }
+            return won;
         });
         ending.put(id, written);
         written.whenComplete((won, failure) -> ending.remove(id, written));
@@ -90,14 +106,15 @@ public final class PhaseTwoWrites {
         }
     }
 
-    private static boolean moveToEnd(JdbcClient jdbc, String id, TransactionState decision, TransactionState end, Instant now) {
+    private static boolean moveToEnd(JdbcClient jdbc, String id, TransactionState decision, TransactionState end,
+            @Nullable String detail, Instant now) {
         boolean won = jdbc.sql("""
                 UPDATE global_transaction SET state = :to, finished_at = :now, updated_at = :now
                 WHERE id = :id AND state = :from""")
                 .param("to", end.name()).param("now", at(now)).param("id", id).param("from", decision.name())
                 .update() == 1;
         if (won) {
-            History.record(jdbc, id, null, decision, end, null, now);
+            History.record(jdbc, id, null, decision, end, detail, now);
         }
         return won;
     }

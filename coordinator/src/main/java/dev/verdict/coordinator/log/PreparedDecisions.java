@@ -22,7 +22,8 @@ import dev.verdict.coordinator.transaction.TransactionState;
  * transaction's row (as a registration does, so no branch can join meanwhile), checks that the log holds
  * exactly the branches the caller read, all prepared, admits the receipts' branches with a registration's
  * checks, and only if all of that holds inserts them and logs the decision, with the client's next transaction
- * if it asked for one. Otherwise it writes nothing and the caller takes the ordinary path, which registers the
+ * if it asked for one. The decision's history entry names the branches that joined by receipt; they get no
+ * entry of their own. Otherwise it writes nothing and the caller takes the ordinary path, which registers the
  * receipts one by one and says why one is refused.
  */
 final class PreparedDecisions {
@@ -61,8 +62,11 @@ final class PreparedDecisions {
             if (all.isEmpty()) {
                 return null;
             }
-            // every receipt admitted: only now is anything written
-            all.subList(inLog.size(), all.size()).forEach(joining -> RegistrationWrites.insert(jdbc, joining));
+            // every receipt admitted: only now is anything written. The receipts' branches are named in the
+            // decision's history entry instead of entries of their own (their rows say where and when they
+            // joined): one history row instead of one per branch.
+            List<Branch> joining = all.subList(inLog.size(), all.size());
+            joining.forEach(branch -> RegistrationWrites.insertRow(jdbc, branch));
             jdbc.sql("""
                     UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
                         lease_until = :leaseUntil
@@ -70,12 +74,18 @@ final class PreparedDecisions {
                     .param("to", TransactionState.COMMITTING.name()).param("now", at(now)).param("owner", owner)
                     .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
                     .update();
-            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING,
-                    "every branch was prepared when it registered", now);
+            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING, detail(joining), now);
             if (next != null) {
                 TransactionLog.insert(jdbc, next, "begun with the commit of " + id);
             }
             return List.copyOf(all);
         });
+    }
+
+    static final String EVERY_BRANCH_PREPARED = "every branch was prepared when it registered";
+
+    private static String detail(List<Branch> joining) {
+        return joining.isEmpty() ? EVERY_BRANCH_PREPARED : EVERY_BRANCH_PREPARED + "; joined by receipt: "
+                + joining.stream().map(Branch::participantName).collect(Collectors.joining(", "));
     }
 }

@@ -99,6 +99,16 @@ final class RegistrationWrites {
 
     /** Writes a new branch of {@link #branchFor} and its history row; {@link #admit} said yes. */
     static Branch insert(JdbcClient jdbc, Branch branch) {
+        insertRow(jdbc, branch);
+        History.record(jdbc, branch.transactionId(), branch.id(), null, branch.state(), joining(branch), branch.registeredAt());
+        return branch;
+    }
+
+    /**
+     * Writes a new branch without a history row of its own, for a write whose transaction entry names it
+     * ({@link PreparedDecisions}).
+     */
+    static void insertRow(JdbcClient jdbc, Branch branch) {
         jdbc.sql("""
                 INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
                     updated_at, registered_by)
@@ -107,9 +117,11 @@ final class RegistrationWrites {
                 .param("url", branch.url()).param("state", branch.state().name()).param("detail", branch.voteDetail())
                 .param("now", at(branch.registeredAt())).param("registeredBy", branch.registeredBy())
                 .update();
-        History.record(jdbc, branch.transactionId(), branch.id(), null, branch.state(), branch.participantName() + " at "
-                + branch.url() + (branch.voteDetail() == null ? "" : ", " + branch.voteDetail()), branch.registeredAt());
-        return branch;
+    }
+
+    /** How the history tells a branch joining: who, where, and whether it came prepared. */
+    static String joining(Branch branch) {
+        return branch.participantName() + " at " + branch.url() + (branch.voteDetail() == null ? "" : ", " + branch.voteDetail());
     }
 
     private static @Nullable String preparedDetail(NewBranch request) {

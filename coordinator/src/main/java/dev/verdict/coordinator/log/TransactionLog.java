@@ -19,7 +19,9 @@ import dev.verdict.coordinator.transaction.TransactionState;
 /**
  * The only way to change the durable state of a transaction or of a branch. Every change is a
  * compare-and-set along its state machine ({@link TransactionState}, {@link BranchState}), written with
- * its history row in one database transaction, through the group commit of {@link LogWriter}. A method
+ * its history in one database transaction, through the group commit of {@link LogWriter}. The expected steps
+ * of a branch (joining by a receipt with the decision, a plain acknowledgement at the end) are named in its
+ * transaction's history entry; every other change has an entry of its own. A method
  * that answers {@code false} lost the race: someone else moved the transaction first.
  *
  * <p>Two writes are forced to disk before their caller goes on: the commit decision, because no
@@ -211,6 +213,14 @@ public class TransactionLog {
     }
 
     static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now) {
+        return moveBranch(jdbc, move, now, true);
+    }
+
+    /**
+     * A branch's compare-and-set; with {@code ownEntry} false the caller names the move in its transaction's
+     * history entry instead.
+     */
+    static boolean moveBranch(JdbcClient jdbc, BranchMove move, Instant now, boolean ownEntry) {
         Branch branch = move.branch();
         if (!branch.state().canMoveTo(move.to())) {
             throw new IllegalStateException("branch " + branch.id() + " is " + branch.state() + " and cannot move to " + move.to());
@@ -221,7 +231,7 @@ public class TransactionLog {
                 .param("to", move.to().name()).param("detail", move.detail()).param("now", at(now))
                 .param("id", branch.id()).param("from", branch.state().name())
                 .update() == 1;
-        if (won) {
+        if (won && ownEntry) {
             History.record(jdbc, branch.transactionId(), branch.id(), branch.state(), move.to(), move.detail(), now);
         }
         return won;

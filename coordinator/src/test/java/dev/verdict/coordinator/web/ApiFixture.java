@@ -111,6 +111,14 @@ abstract class ApiFixture {
                 String.class, id);
     }
 
+    /** The transaction's history rows, in order, each as "from -> to: detail" (a branch's with its branch id first). */
+    List<String> history(String id) {
+        transactionLog.phaseTwo().settle(id);
+        return new JdbcTemplate(log).query("SELECT * FROM transaction_event WHERE transaction_id = ? ORDER BY id",
+                (rs, row) -> (rs.getString("branch_id") == null ? "" : rs.getString("branch_id") + " ")
+                        + rs.getString("from_state") + " -> " + rs.getString("to_state") + ": " + rs.getString("detail"), id);
+    }
+
     long transactionsInLog() {
         return new JdbcTemplate(log).queryForObject("SELECT COUNT(*) FROM global_transaction", Long.class);
     }

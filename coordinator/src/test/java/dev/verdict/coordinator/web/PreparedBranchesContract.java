@@ -215,6 +215,12 @@ abstract class PreparedBranchesContract extends ApiFixture {
         assertThat(alpha.prepareCalls() + beta.prepareCalls()).isZero();
         assertThat(branchStates(id)).containsExactly("COMMITTED", "COMMITTED");
         assertThat(api.get("/api/v1/transactions/" + id).raw()).contains("by a receipt the client carried");
+        List<String> history = history(id);
+        assertThat(history).as("the branches' expected steps are named in the transaction's entries").hasSize(3);
+        assertThat(history.get(0)).startsWith("null -> ACTIVE");
+        assertThat(history.get(1)).isEqualTo("ACTIVE -> COMMITTING: every branch was prepared when it registered;"
+                + " joined by receipt: alpha, beta");
+        assertThat(history.get(2)).startsWith("COMMITTING -> COMMITTED: acknowledged by ").contains("alpha", "beta");
         Answer again = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt, betaReceipt)));
         assertThat(again.status()).as("a retried commit with the same receipts").isEqualTo(200);
         assertThat(branchStates(id)).hasSize(2);
