@@ -20,10 +20,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.verdict.coordinator.CoordinatorApplication;
+import dev.verdict.protocol.BranchRequest;
 import dev.verdict.protocol.CallSignature;
 import dev.verdict.protocol.PhaseTwoBatch;
 import dev.verdict.protocol.PhaseTwoBatch.Answer;
-import dev.verdict.protocol.PhaseTwoBatch.BranchCall;
 import dev.verdict.samples.bank.BankApplication;
 import dev.verdict.testsupport.Databases;
 import dev.verdict.testsupport.EmbeddedPostgresServer;
@@ -93,8 +93,8 @@ class PhaseTwoBatchIntegrationTests {
 
     @Test
     void aCommitBatchCommitsEveryPreparedBranchAndAnswersTheSameWhenRepeated() {
-        BranchCall first = preparedDebit(1, 100);
-        BranchCall second = preparedDebit(2, 200);
+        BranchRequest first = preparedDebit(1, 100);
+        BranchRequest second = preparedDebit(2, 200);
 
         Http.Answer answer = signed("commit-batch", batch(first, second));
 
@@ -114,8 +114,8 @@ class PhaseTwoBatchIntegrationTests {
 
     @Test
     void aBranchThisParticipantDoesNotKnowIsAnswered404AndTheOthersAreStillCommitted() {
-        BranchCall unknown = new BranchCall("node1-never-seen-here", "no-such-branch");
-        BranchCall known = preparedDebit(1, 300);
+        BranchRequest unknown = new BranchRequest("node1-never-seen-here", "no-such-branch");
+        BranchRequest known = preparedDebit(1, 300);
 
         List<Answer> answers = answers(signed("commit-batch", batch(unknown, known)));
 
@@ -130,8 +130,8 @@ class PhaseTwoBatchIntegrationTests {
 
     @Test
     void aRollbackBatchRollsBackEveryPreparedBranch() {
-        BranchCall first = preparedDebit(1, 400);
-        BranchCall second = preparedDebit(2, 500);
+        BranchRequest first = preparedDebit(1, 400);
+        BranchRequest second = preparedDebit(2, 500);
 
         List<Answer> answers = answers(signed("rollback-batch", batch(first, second)));
 
@@ -143,7 +143,7 @@ class PhaseTwoBatchIntegrationTests {
 
     @Test
     void unsignedAndInvalidBatchesAreRefusedBeforeAnyBranchIsTouched() {
-        BranchCall branch = preparedDebit(1, 150);
+        BranchRequest branch = preparedDebit(1, 150);
         byte[] body = batch(branch);
 
         Http.Answer unsigned = participant.postRaw("/verdict/participant/commit-batch", new String(body, StandardCharsets.UTF_8));
@@ -151,13 +151,13 @@ class PhaseTwoBatchIntegrationTests {
         assertThat(unsigned.text("type")).isEqualTo("urn:verdict:problem:bad-signature");
         assertThat(unsigned.headers()).as("a stranger is not offered batches").doesNotContainKey(PhaseTwoBatch.HEADER);
 
-        BranchCall[] tooMany = IntStream.rangeClosed(0, PhaseTwoBatch.MAX_BRANCHES).mapToObj(i -> branch).toArray(BranchCall[]::new);
+        BranchRequest[] tooMany = IntStream.rangeClosed(0, PhaseTwoBatch.MAX_BRANCHES).mapToObj(i -> branch).toArray(BranchRequest[]::new);
         Map<String, byte[]> invalid = Map.of(
                 "not JSON", "commit them all".getBytes(StandardCharsets.UTF_8),
                 "a single call's body", ("{\"transactionId\":\"" + branch.transactionId() + "\",\"branchId\":\""
                         + branch.branchId() + "\"}").getBytes(StandardCharsets.UTF_8),
                 "no branches", batch(),
-                "a branch without its branchId", batch(branch, new BranchCall(branch.transactionId(), null)),
+                "a branch without its branchId", batch(branch, new BranchRequest(branch.transactionId(), null)),
                 "more than " + PhaseTwoBatch.MAX_BRANCHES + " branches", batch(tooMany));
         invalid.forEach((what, invalidBody) -> {
             Http.Answer answer = signed("commit-batch", invalidBody);
@@ -174,13 +174,13 @@ class PhaseTwoBatchIntegrationTests {
 
     @Test
     void everyAnswerOfTheSingleCallsOffersBatchesButTheRefusalOfAnUnsignedOne() {
-        BranchCall branch = preparedDebit(1, 50);
+        BranchRequest branch = preparedDebit(1, 50);
 
         Map<String, Http.Answer> answers = Map.of(
                 "prepare", signed("prepare", single(branch)),
                 "commit", signed("commit", single(branch)),
                 "rollback of the committed branch", signed("rollback", single(branch)),
-                "commit of an unknown branch", signed("commit", single(new BranchCall("node1-never-seen-here", "no-such-branch"))));
+                "commit of an unknown branch", signed("commit", single(new BranchRequest("node1-never-seen-here", "no-such-branch"))));
 
         assertThat(answers.get("prepare").text("vote")).isEqualTo("PREPARED");
         assertThat(answers.get("commit").status()).isEqualTo(200);
@@ -193,12 +193,12 @@ class PhaseTwoBatchIntegrationTests {
     }
 
     /** A debit in its own transaction, which bank A prepares as the request ends: the branch, as the coordinator names it. */
-    private BranchCall preparedDebit(long account, long cents) {
+    private BranchRequest preparedDebit(long account, long cents) {
         String id = client.post("/api/v1/transactions", Map.of("timeoutSeconds", 600)).text("id");
         Http.Answer debit = bankApi.withHeader("Verdict-Transaction", id).post("/accounts/" + account + "/debit", Map.of("cents", cents));
         assertThat(debit.status()).as(debit.raw()).isEqualTo(200);
         String branchId = client.get("/api/v1/transactions/" + id).body().path("branches").get(0).path("branchId").asString();
-        return new BranchCall(id, branchId);
+        return new BranchRequest(id, branchId);
     }
 
     /** A call signed as the coordinator signs it, with the shared secret and a fresh nonce. */
@@ -211,11 +211,11 @@ class PhaseTwoBatchIntegrationTests {
                 .postRaw(path, new String(body, StandardCharsets.UTF_8));
     }
 
-    private static byte[] batch(BranchCall... branches) {
+    private static byte[] batch(BranchRequest... branches) {
         return JSON.writeValueAsBytes(new PhaseTwoBatch(List.of(branches)));
     }
 
-    private static byte[] single(BranchCall branch) {
+    private static byte[] single(BranchRequest branch) {
         return JSON.writeValueAsBytes(branch);
     }
 
@@ -224,7 +224,7 @@ class PhaseTwoBatchIntegrationTests {
         return JSON.readValue(answer.raw(), PhaseTwoBatch.Answers.class).answers();
     }
 
-    private static Answer acknowledged(BranchCall branch) {
+    private static Answer acknowledged(BranchRequest branch) {
         return new Answer(branch.transactionId(), branch.branchId(), 200, null, null);
     }
 

@@ -13,16 +13,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @param branches the branches to commit (or roll back), each as the body of its own call would name it
  */
-public record PhaseTwoBatch(List<BranchCall> branches) {
+public record PhaseTwoBatch(List<BranchRequest> branches) {
 
     /** The answer header by which a participant offers batches: the most branches it takes in one call. */
     public static final String HEADER = "Verdict-Phase-Two-Batch";
     /** The most branches the Java SDK takes in one call. */
     public static final int MAX_BRANCHES = 100;
-
-    /** One branch of the batch: what the body of its own commit or rollback would hold. */
-    public record BranchCall(String transactionId, String branchId) {
-    }
 
     /** The answer to a batch: one per branch, in the order of the request. */
     public record Answers(List<Answer> answers) {

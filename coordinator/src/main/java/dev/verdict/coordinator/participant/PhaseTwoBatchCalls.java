@@ -17,10 +17,10 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
 import dev.verdict.coordinator.branch.Branch;
+import dev.verdict.protocol.BranchRequest;
 import dev.verdict.protocol.CallBatches.Outcome;
-import dev.verdict.protocol.PhaseTwoBatch;
 import dev.verdict.protocol.PhaseTwoBatch.Answer;
-import dev.verdict.protocol.PhaseTwoBatch.BranchCall;
+import dev.verdict.protocol.PhaseTwoBatch;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,7 +58,7 @@ final class PhaseTwoBatchCalls {
      */
     List<Outcome<Boolean>> send(List<Branch> branches, String action, BiConsumer<Branch, @Nullable String> offer) {
         Branch first = branches.getFirst();
-        PhaseTwoBatch body = new PhaseTwoBatch(branches.stream().map(branch -> new BranchCall(branch.transactionId(), branch.id())).toList());
+        PhaseTwoBatch body = new PhaseTwoBatch(branches.stream().map(branch -> new BranchRequest(branch.transactionId(), branch.id())).toList());
         ResponseEntity<PhaseTwoBatch.Answers> answer = calls.post(client, first, action + "-batch", body).retrieve()
                 .toEntity(PhaseTwoBatch.Answers.class);
         offer.accept(first, answer.getHeaders().getFirst(PhaseTwoBatch.HEADER));

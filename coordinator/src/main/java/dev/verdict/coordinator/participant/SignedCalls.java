@@ -11,8 +11,8 @@ import org.springframework.web.client.RestClient;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.security.Credentials;
+import dev.verdict.protocol.BranchRequest;
 import dev.verdict.protocol.CallSignature;
-import dev.verdict.protocol.PhaseTwoBatch.BranchCall;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,7 +39,7 @@ class SignedCalls {
 
     /** A POST of {@code action} (prepare, commit, rollback) to the branch's participant, signed and ready to send. */
     RestClient.RequestHeadersSpec<?> post(RestClient client, Branch branch, String action) {
-        return post(client, branch, action, new BranchCall(branch.transactionId(), branch.id()));
+        return post(client, branch, action, new BranchRequest(branch.transactionId(), branch.id()));
     }
 
     /**

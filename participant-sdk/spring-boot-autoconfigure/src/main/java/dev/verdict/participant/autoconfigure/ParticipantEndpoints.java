@@ -13,15 +13,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.verdict.participant.BranchBusyException;
 import dev.verdict.participant.BranchManager;
-import dev.verdict.participant.BranchRequest;
 import dev.verdict.participant.PrepareVote;
 import dev.verdict.participant.SignedCallVerifier;
+import dev.verdict.participant.UnknownBranchException;
+import dev.verdict.protocol.BranchRequest;
 import dev.verdict.protocol.CallSignature;
 import dev.verdict.protocol.PhaseTwoBatch;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
-import dev.verdict.participant.UnknownBranchException;
 
 /**
  * The participant side of the protocol: what the coordinator calls. Every call may be repeated, and every

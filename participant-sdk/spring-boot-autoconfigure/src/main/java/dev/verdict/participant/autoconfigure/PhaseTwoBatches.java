@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
-import dev.verdict.protocol.PhaseTwoBatch;
+import dev.verdict.protocol.BranchRequest;
 import dev.verdict.protocol.PhaseTwoBatch.Answer;
-import dev.verdict.protocol.PhaseTwoBatch.BranchCall;
+import dev.verdict.protocol.PhaseTwoBatch;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,7 +28,7 @@ final class PhaseTwoBatches {
     }
 
     /** The branches of the batch; an {@link IllegalArgumentException} (400) for a body that is not one, before any is touched. */
-    static List<BranchCall> read(JsonMapper json, byte[] body) {
+    static List<BranchRequest> read(JsonMapper json, byte[] body) {
         PhaseTwoBatch batch;
         try {
             batch = json.readValue(body, PhaseTwoBatch.class);
@@ -43,7 +43,7 @@ final class PhaseTwoBatches {
                     + batch.branches().size());
         }
         for (int i = 0; i < batch.branches().size(); i++) {
-            BranchCall call = batch.branches().get(i);
+            BranchRequest call = batch.branches().get(i);
             if (call == null || call.transactionId() == null || call.branchId() == null) {
                 throw new IllegalArgumentException("branch " + i + " of the batch must name transactionId and branchId");
             }
@@ -52,15 +52,15 @@ final class PhaseTwoBatches {
     }
 
     /** Runs {@code action} (the manager's commit or rollback) for every branch, in order, whatever the others answered. */
-    static PhaseTwoBatch.Answers carryOut(List<BranchCall> calls, BiConsumer<String, String> action) {
+    static PhaseTwoBatch.Answers carryOut(List<BranchRequest> calls, BiConsumer<String, String> action) {
         List<Answer> answers = new ArrayList<>(calls.size());
-        for (BranchCall call : calls) {
+        for (BranchRequest call : calls) {
             answers.add(carryOut(call, action));
         }
         return new PhaseTwoBatch.Answers(answers);
     }
 
-    private static Answer carryOut(BranchCall call, BiConsumer<String, String> action) {
+    private static Answer carryOut(BranchRequest call, BiConsumer<String, String> action) {
         try {
             action.accept(call.transactionId(), call.branchId());
             return new Answer(call.transactionId(), call.branchId(), HttpStatus.OK.value(), null, null);
