@@ -2,7 +2,6 @@ package dev.verdict.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,22 +9,15 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import tools.jackson.databind.JsonNode;
+import dev.verdict.testsupport.ParticipantServer.Response;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A business call {@code POST /work} with the {@code Verdict-Transaction} header registers a branch and
  * inserts a row; the coordinator's prepare, commit and rollback finish it, each refused with 401 unless signed
  * as the document says. How it votes is set by the test, and whether it prepares each branch itself before
- * registering it.
+ * registering it. Its HTTP side is {@link ParticipantServer}.
  */
 public final class ProtocolParticipant implements AutoCloseable {
 
@@ -58,20 +50,16 @@ public final class ProtocolParticipant implements AutoCloseable {
     private final String name;
     private final String coordinatorUrl;
     private final String databaseUrl;
-    private final HttpServer server;
+    private final ParticipantServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, Branch> branches = new ConcurrentHashMap<>();
     private final CountDownLatch prepareReleased = new CountDownLatch(1);
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger rollbacks = new AtomicInteger();
-    private final AtomicInteger refusedCalls = new AtomicInteger();
     private final AtomicInteger prepareCalls = new AtomicInteger();
-    private final DocumentedSignature signature = new DocumentedSignature(TestCredentials.SIGNING_SECRET);
     private volatile Behaviour behaviour = Behaviour.VOTE_YES;
     private volatile boolean prepareBeforeRegistering;
-    private volatile int batchOffer;
     private volatile CountDownLatch commitsHeld = new CountDownLatch(0);
-    private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
 
     private record Branch(String branchId, Connection connection) {
     }
@@ -85,24 +73,11 @@ public final class ProtocolParticipant implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/work", exchange -> handle(exchange, this::work));
-        server.createContext("/prepare", exchange -> handleSigned(exchange, this::prepare));
-        server.createContext("/commit", exchange -> handleSigned(exchange, this::commit));
-        server.createContext("/rollback", exchange -> handleSigned(exchange, this::rollback));
-        // the batch endpoints, which the coordinator uses only once this participant offers them
-        server.createContext("/commit-batch", exchange -> handleSigned(exchange, batch -> each(batch, this::commit)));
-        server.createContext("/rollback-batch", exchange -> handleSigned(exchange, batch -> each(batch, this::rollback)));
-        server.start();
+        server = new ParticipantServer(this::work, this::prepare, this::commit, this::rollback);
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.url();
     }
 
     public String databaseUrl() {
@@ -128,13 +103,13 @@ public final class ProtocolParticipant implements AutoCloseable {
      * with the answer header the protocol names.
      */
     public ProtocolParticipant offerBatches(int most) {
-        this.batchOffer = most;
+        server.offerBatches(most);
         return this;
     }
 
     /** How many branches each batch call carried, in the order they came. */
     public List<Integer> batchSizes() {
-        return List.copyOf(batchSizes);
+        return server.batchSizes();
     }
 
     /** Commit calls that arrive from now on wait, before touching any branch, until {@link #releaseCommits()}. */
@@ -170,7 +145,7 @@ public final class ProtocolParticipant implements AutoCloseable {
 
     /** Coordinator calls refused because their signature did not verify. */
     public int refusedCalls() {
-        return refusedCalls.get();
+        return server.refusedCalls();
     }
 
     /**
@@ -235,8 +210,7 @@ public final class ProtocolParticipant implements AutoCloseable {
         }
     }
 
-    private Response work(HttpExchange exchange) throws Exception {
-        String transactionId = exchange.getRequestHeaders().getFirst("Verdict-Transaction");
+    private Response work(String transactionId) throws Exception {
         if (prepareBeforeRegistering) {
             return workPreparedFirst(transactionId);
         }
@@ -289,9 +263,9 @@ public final class ProtocolParticipant implements AutoCloseable {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private Response prepare(HttpExchange exchange) throws Exception {
+    private Response prepare(String branchId) throws Exception {
         prepareCalls.incrementAndGet();
-        Branch branch = branches.get(branchId(exchange));
+        Branch branch = branches.get(branchId);
         if (branch == null) {
             return new Response(200, "{\"vote\":\"ABORT\",\"detail\":\"unknown branch\"}");
         }
@@ -312,10 +286,6 @@ public final class ProtocolParticipant implements AutoCloseable {
             statement.execute("PREPARE COMMIT " + sqlName(branch.branchId()));
         }
         return new Response(200, "{\"vote\":\"PREPARED\"}");
-    }
-
-    private Response commit(HttpExchange exchange) throws Exception {
-        return commit(branchId(exchange));
     }
 
     private Response commit(String branchId) throws Exception {
@@ -339,10 +309,6 @@ public final class ProtocolParticipant implements AutoCloseable {
         return new Response(200, "{}");
     }
 
-    private Response rollback(HttpExchange exchange) throws Exception {
-        return rollback(branchId(exchange));
-    }
-
     private Response rollback(String branchId) throws Exception {
         Branch branch = branches.remove(branchId);
         if (branch != null) {
@@ -353,92 +319,19 @@ public final class ProtocolParticipant implements AutoCloseable {
         return new Response(200, "{}");
     }
 
-    /** A batch: each branch as its own call, answered with the status and body that call would have had. */
-    private Response each(HttpExchange exchange, BranchCall call) throws Exception {
-        JsonNode batch = JSON.readTree((byte[]) exchange.getAttribute(BODY)).path("branches");
-        batchSizes.add(batch.size());
-        List<Map<String, Object>> answers = new ArrayList<>();
-        for (JsonNode branch : batch) {
-            Response alone = call.handle(branch.path("branchId").asString());
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("transactionId", branch.path("transactionId").asString());
-            answer.put("branchId", branch.path("branchId").asString());
-            answer.put("status", alone.status());
-            if (alone.status() >= 300) {
-                JsonNode problem = JSON.readTree(alone.body());
-                answer.put("type", problem.path("type").asString(null));
-                answer.put("detail", problem.path("detail").asString(null));
-            }
-            answers.add(answer);
-        }
-        return new Response(200, JSON.writeValueAsString(Map.of("answers", answers)));
-    }
-
-    @FunctionalInterface
-    private interface BranchCall {
-        Response handle(String branchId) throws Exception;
-    }
-
     private void finish(Branch branch) throws SQLException {
         branches.remove(branch.branchId());
         branch.connection().close();
-    }
-
-    private static String branchId(HttpExchange exchange) throws IOException {
-        JsonNode body = JSON.readTree((byte[]) exchange.getAttribute(BODY));
-        return body.path("branchId").asString();
     }
 
     private static String sqlName(String branchId) {
         return "B_" + branchId.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
     }
 
-    private record Response(int status, String body) {
-    }
-
-    @FunctionalInterface
-    private interface Handler {
-        Response handle(HttpExchange exchange) throws Exception;
-    }
-
-    private static final String BODY = "body";
-
-    /** A call of the coordinator: read whole, and answered only if its signature verifies. */
-    private void handleSigned(HttpExchange exchange, Handler handler) throws IOException {
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        exchange.setAttribute(BODY, body);
-        var headers = exchange.getRequestHeaders();
-        String refusal = signature.refusal(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                headers.getFirst("Verdict-Timestamp"), headers.getFirst("Verdict-Nonce"), headers.getFirst("Verdict-Signature"), body);
-        if (refusal != null) {
-            refusedCalls.incrementAndGet();
-            handle(exchange, ignored -> new Response(401, "{\"status\":401,\"detail\":\"" + refusal + "\"}"));
-            return;
-        }
-        if (batchOffer > 0) {
-            exchange.getResponseHeaders().set("Verdict-Phase-Two-Batch", Integer.toString(batchOffer));
-        }
-        handle(exchange, handler);
-    }
-
-    private static void handle(HttpExchange exchange, Handler handler) throws IOException {
-        Response response;
-        try {
-            response = handler.handle(exchange);
-        } catch (Exception e) {
-            response = new Response(500, String.valueOf(e));
-        }
-        byte[] body = response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(response.status(), body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-    }
-
     @Override
     public void close() {
         releasePrepare();
-        server.stop(0);
+        server.close();
         branches.values().forEach(branch -> {
             try {
                 branch.connection().close();
