@@ -188,6 +188,15 @@ public final class ProtocolParticipant implements AutoCloseable {
         return doWorkForReceipt(transactionId, TestCredentials.SIGNING_SECRET);
     }
 
+    /**
+     * A receipt signed as this participant's for a branch id of the caller's choosing, with no work behind it: a
+     * participant that reuses an id another branch has.
+     */
+    public String receiptNaming(String transactionId, String branchId) {
+        return new DocumentedSignature(TestCredentials.SIGNING_SECRET).receipt(transactionId, branchId, name, TestCredentials.PARTICIPANT,
+                url());
+    }
+
     /** Rolls back every branch this participant holds, as its recovery does once the coordinator answers ABORT. */
     public void rollBackHeldBranches() throws SQLException {
         for (Branch branch : List.copyOf(branches.values())) {

@@ -1,7 +1,9 @@
 package dev.verdict.coordinator.log;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,6 +30,29 @@ public class History {
             @Nullable String detail, Instant occurredAt) {
     }
 
+    /** Several entries in one statement: one round trip to a PostgreSQL log. */
+    static void recordAll(JdbcClient jdbc, List<Event> events) {
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO transaction_event (transaction_id, branch_id, from_state, to_state, detail, occurred_at) VALUES ");
+        Map<String, Object> params = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            Event event = events.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(:transactionId%1$d, :branchId%1$d, :from%1$d, :to%1$d, :detail%1$d, :at%1$d)"
+                    .formatted(i));
+            params.put("transactionId" + i, event.transactionId());
+            params.put("branchId" + i, event.branchId());
+            params.put("from" + i, event.fromState());
+            params.put("to" + i, event.toState());
+            params.put("detail" + i, capped(event.detail()));
+            params.put("at" + i, TransactionLog.at(event.occurredAt()));
+        }
+        jdbc.sql(sql.toString()).params(params).update();
+    }
+
+    private static @Nullable String capped(@Nullable String detail) {
+        return detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000);
+    }
+
     static void record(JdbcClient jdbc, String transactionId, @Nullable String branchId, @Nullable Enum<?> from, Enum<?> to,
             @Nullable String detail, Instant at) {
         jdbc.sql("""
@@ -35,7 +60,7 @@ public class History {
                 VALUES (:transactionId, :branchId, :from, :to, :detail, :at)""")
                 .param("transactionId", transactionId).param("branchId", branchId)
                 .param("from", from == null ? null : from.name()).param("to", to.name())
-                .param("detail", detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000))
+                .param("detail", capped(detail))
                 .param("at", TransactionLog.at(at))
                 .update();
     }

@@ -4,11 +4,14 @@ import static dev.verdict.coordinator.log.TransactionLog.at;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
@@ -51,10 +54,14 @@ final class PreparedDecisions {
                 return null;
             }
             List<Branch> all = new ArrayList<>(inLog);
+            // which of the ids the receipts chose are some branch's already: one query for all of them
+            Set<String> taken = new HashSet<>(idsTaken(jdbc, received));
             for (NewBranch receipt : received) {
-                RegistrationOutcome known = RegistrationWrites.admit(jdbc, receipt, all, maxBranches);
+                RegistrationOutcome known = RegistrationWrites.admit(receipt, all, maxBranches, taken::contains);
                 if (known == null) {
-                    all.add(RegistrationWrites.branchFor(id, receipt, now));
+                    Branch joining = RegistrationWrites.branchFor(id, receipt, now);
+                    all.add(joining);
+                    taken.add(joining.id());
                 } else if (!(known instanceof RegistrationOutcome.Registered)) {
                     return null;
                 }
@@ -66,7 +73,7 @@ final class PreparedDecisions {
             // decision's history entry instead of entries of their own (their rows say where and when they
             // joined): one history row instead of one per branch.
             List<Branch> joining = all.subList(inLog.size(), all.size());
-            joining.forEach(branch -> RegistrationWrites.insertRow(jdbc, branch));
+            RegistrationWrites.insertRows(jdbc, joining);
             jdbc.sql("""
                     UPDATE global_transaction SET state = :to, decided_at = :now, updated_at = :now, owner = :owner,
                         lease_until = :leaseUntil
@@ -74,12 +81,22 @@ final class PreparedDecisions {
                     .param("to", TransactionState.COMMITTING.name()).param("now", at(now)).param("owner", owner)
                     .param("leaseUntil", at(leaseUntil)).param("id", id).param("from", TransactionState.ACTIVE.name())
                     .update();
-            History.record(jdbc, id, null, TransactionState.ACTIVE, TransactionState.COMMITTING, detail(joining), now);
+            List<History.Event> entries = new ArrayList<>(List.of(new History.Event(id, null, TransactionState.ACTIVE.name(),
+                    TransactionState.COMMITTING.name(), detail(joining), now)));
             if (next != null) {
-                TransactionLog.insert(jdbc, next, "begun with the commit of " + id);
+                TransactionLog.insertRow(jdbc, next);
+                entries.add(new History.Event(next.id(), null, null, next.state().name(), "begun with the commit of " + id,
+                        next.createdAt()));
             }
+            History.recordAll(jdbc, entries);
             return List.copyOf(all);
         });
+    }
+
+    private static List<String> idsTaken(JdbcClient jdbc, List<NewBranch> received) {
+        List<String> chosen = received.stream().map(NewBranch::chosenId).filter(Objects::nonNull).toList();
+        return chosen.isEmpty() ? List.of()
+                : jdbc.sql("SELECT id FROM branch WHERE id IN (:ids)").param("ids", chosen).query(String.class).list();
     }
 
     static final String EVERY_BRANCH_PREPARED = "every branch was prepared when it registered";

@@ -3,8 +3,11 @@ package dev.verdict.coordinator.log;
 import static dev.verdict.coordinator.log.TransactionLog.at;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,7 +57,8 @@ final class RegistrationWrites {
         }
         List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
                 .query(TransactionLog::branch).list();
-        RegistrationOutcome refusedOrKnown = admit(jdbc, request, registered, maxBranches);
+        RegistrationOutcome refusedOrKnown = admit(request, registered, maxBranches, chosen -> jdbc.sql(
+                "SELECT COUNT(*) FROM branch WHERE id = :id").param("id", chosen).query(Long.class).single() > 0);
         return refusedOrKnown != null ? refusedOrKnown
                 : new RegistrationOutcome.Registered(insert(jdbc, branchFor(transactionId, request, now)), true);
     }
@@ -62,9 +66,11 @@ final class RegistrationWrites {
     /**
      * The checks of a registration into a transaction whose row the caller has locked while ACTIVE, against
      * the branches it has ({@code registered}): the outcome when the registration is refused or finds its branch
-     * registered before, null when the branch may be inserted.
+     * registered before, null when the branch may be inserted. {@code idTaken} says whether a branch id the
+     * participant chose is already some branch's.
      */
-    static @Nullable RegistrationOutcome admit(JdbcClient jdbc, NewBranch request, List<Branch> registered, int maxBranches) {
+    static @Nullable RegistrationOutcome admit(NewBranch request, List<Branch> registered, int maxBranches,
+            Predicate<String> idTaken) {
         Optional<Branch> existing = registered.stream().filter(branch -> branch.url().equals(request.url())).findFirst();
         // A participant may repeat its registration (a retry after a lost answer): it gets its branch back.
         if (existing.isPresent()) {
@@ -83,8 +89,7 @@ final class RegistrationWrites {
         if (registered.size() >= maxBranches) {
             return new RegistrationOutcome.TooManyBranches(maxBranches);
         }
-        if (request.chosenId() != null && jdbc.sql("SELECT COUNT(*) FROM branch WHERE id = :id").param("id", request.chosenId())
-                .query(Long.class).single() > 0) {
+        if (request.chosenId() != null && idTaken.test(request.chosenId())) {
             return new RegistrationOutcome.BranchIdTaken();
         }
         return null;
@@ -105,10 +110,35 @@ final class RegistrationWrites {
     }
 
     /**
-     * Writes a new branch without a history row of its own, for a write whose transaction entry names it
-     * ({@link PreparedDecisions}).
+     * Writes new branches in one statement (one round trip to a PostgreSQL log), without history rows of their
+     * own, for a write whose transaction entry names them ({@link PreparedDecisions}).
      */
-    static void insertRow(JdbcClient jdbc, Branch branch) {
+    static void insertRows(JdbcClient jdbc, List<Branch> branches) {
+        if (branches.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("""
+                INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
+                    updated_at, registered_by) VALUES """);
+        Map<String, Object> params = new HashMap<>();
+        for (int i = 0; i < branches.size(); i++) {
+            Branch branch = branches.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(:id%1$d, :transactionId%1$d, :name%1$d, :url%1$d, :state%1$d, :detail%1$d, 0,"
+                    .formatted(i)).append(" :now%1$d, :now%1$d, :registeredBy%1$d)".formatted(i));
+            params.put("id" + i, branch.id());
+            params.put("transactionId" + i, branch.transactionId());
+            params.put("name" + i, branch.participantName());
+            params.put("url" + i, branch.url());
+            params.put("state" + i, branch.state().name());
+            params.put("detail" + i, branch.voteDetail());
+            params.put("now" + i, at(branch.registeredAt()));
+            params.put("registeredBy" + i, branch.registeredBy());
+        }
+        jdbc.sql(sql.toString()).params(params).update();
+    }
+
+    /** Writes a new branch without a history row. */
+    private static void insertRow(JdbcClient jdbc, Branch branch) {
         jdbc.sql("""
                 INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
                     updated_at, registered_by)

@@ -68,6 +68,13 @@ public class TransactionLog {
 
     /** The row of a new ACTIVE transaction and its first history entry, as part of a write. */
     static GlobalTransaction insert(JdbcClient jdbc, GlobalTransaction transaction, @Nullable String detail) {
+        insertRow(jdbc, transaction);
+        History.record(jdbc, transaction.id(), null, null, transaction.state(), detail, transaction.createdAt());
+        return transaction;
+    }
+
+    /** The row of a new ACTIVE transaction, whose first history entry the caller writes. */
+    static void insertRow(JdbcClient jdbc, GlobalTransaction transaction) {
         if (transaction.state() != TransactionState.ACTIVE) {
             throw new IllegalArgumentException("a transaction begins ACTIVE, not " + transaction.state());
         }
@@ -79,8 +86,6 @@ public class TransactionLog {
                 .param("expiresAt", at(transaction.expiresAt())).param("owner", transaction.owner())
                 .param("leaseUntil", at(transaction.leaseUntil()))
                 .update();
-        History.record(jdbc, transaction.id(), null, null, transaction.state(), detail, transaction.createdAt());
-        return transaction;
     }
 
     /**

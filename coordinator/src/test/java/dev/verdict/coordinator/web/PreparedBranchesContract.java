@@ -303,6 +303,21 @@ abstract class PreparedBranchesContract extends ApiFixture {
         api.post("/api/v1/transactions/" + other + "/rollback");
     }
 
+    @Test
+    void twoReceiptsNamingOneBranchIdAbortTheCommitAndSayWhy() {
+        String id = begin();
+        String alphaReceipt = alpha.doWorkForReceipt(id);
+        String sameId = beta.receiptNaming(id, receiptBranchId(alphaReceipt));
+
+        Answer aborted = api.post("/api/v1/transactions/" + id + "/commit", Map.of("receipts", List.of(alphaReceipt, sameId)));
+
+        assertProblem(aborted, 409, "transaction-aborted");
+        assertThat(aborted.raw()).contains("could not join the transaction", "branch id is another branch's");
+        assertThat(logState(id)).isEqualTo("ABORTED");
+        assertThat(alpha.committedRows(id)).isZero();
+        assertThat(alpha.rollbacks()).as("the branch that joined gets its rollback").isEqualTo(1);
+    }
+
     private static String receiptBranchId(String receipt) {
         return new String(java.util.Base64.getUrlDecoder().decode(receipt.split("\\.")[1]),
                 java.nio.charset.StandardCharsets.UTF_8).split("\n")[1];
