@@ -55,14 +55,7 @@ public class History {
 
     static void record(JdbcClient jdbc, String transactionId, @Nullable String branchId, @Nullable Enum<?> from, Enum<?> to,
             @Nullable String detail, Instant at) {
-        jdbc.sql("""
-                INSERT INTO transaction_event (transaction_id, branch_id, from_state, to_state, detail, occurred_at)
-                VALUES (:transactionId, :branchId, :from, :to, :detail, :at)""")
-                .param("transactionId", transactionId).param("branchId", branchId)
-                .param("from", from == null ? null : from.name()).param("to", to.name())
-                .param("detail", capped(detail))
-                .param("at", TransactionLog.at(at))
-                .update();
+        recordAll(jdbc, List.of(new Event(transactionId, branchId, from == null ? null : from.name(), to.name(), detail, at)));
     }
 
     public List<Event> of(String transactionId) {

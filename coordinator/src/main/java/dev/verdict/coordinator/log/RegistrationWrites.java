@@ -104,7 +104,7 @@ final class RegistrationWrites {
 
     /** Writes a new branch of {@link #branchFor} and its history row; {@link #admit} said yes. */
     static Branch insert(JdbcClient jdbc, Branch branch) {
-        insertRow(jdbc, branch);
+        insertRows(jdbc, List.of(branch));
         History.record(jdbc, branch.transactionId(), branch.id(), null, branch.state(), joining(branch), branch.registeredAt());
         return branch;
     }
@@ -135,18 +135,6 @@ final class RegistrationWrites {
             params.put("registeredBy" + i, branch.registeredBy());
         }
         jdbc.sql(sql.toString()).params(params).update();
-    }
-
-    /** Writes a new branch without a history row. */
-    private static void insertRow(JdbcClient jdbc, Branch branch) {
-        jdbc.sql("""
-                INSERT INTO branch (id, transaction_id, participant_name, url, state, vote_detail, attempts, registered_at,
-                    updated_at, registered_by)
-                VALUES (:id, :transactionId, :name, :url, :state, :detail, 0, :now, :now, :registeredBy)""")
-                .param("id", branch.id()).param("transactionId", branch.transactionId()).param("name", branch.participantName())
-                .param("url", branch.url()).param("state", branch.state().name()).param("detail", branch.voteDetail())
-                .param("now", at(branch.registeredAt())).param("registeredBy", branch.registeredBy())
-                .update();
     }
 
     /** How the history tells a branch joining: who, where, and whether it came prepared. */
