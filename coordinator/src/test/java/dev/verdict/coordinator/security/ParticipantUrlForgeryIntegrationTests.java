@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.verdict.coordinator.TestCoordinator;
+import dev.verdict.coordinator.log.TransactionLog;
 import dev.verdict.testsupport.Http;
 import dev.verdict.testsupport.Http.Answer;
 import dev.verdict.testsupport.TestCredentials;
@@ -47,6 +48,8 @@ class ParticipantUrlForgeryIntegrationTests {
 
     @Autowired
     DataSource log;
+    @Autowired
+    TransactionLog transactionLog;
 
     Http client;
     Http participant;
@@ -134,7 +137,9 @@ class ParticipantUrlForgeryIntegrationTests {
         }
     }
 
+    /** The transaction's state in the log, once the end of phase 2 queued with its answer is written. */
     private String stateInLog(String id) {
+        transactionLog.phaseTwo().settle(id);
         return new JdbcTemplate(log).queryForObject("SELECT state FROM global_transaction WHERE id = ?", String.class, id);
     }
 
