@@ -137,9 +137,6 @@ class LogWriter implements SmartLifecycle {
                 }
                 return answers;
             });
-            if (forced) {
-                dialect.syncAfterCommit(jdbc);
-            }
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 batch.getFirst().result().completeExceptionally(e);
@@ -151,10 +148,29 @@ class LogWriter implements SmartLifecycle {
             }
             return;
         }
+        if (forced && !synced(batch)) {
+            return;
+        }
         commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).complete(results.get(i));
+        }
+    }
+
+    /**
+     * Forces a committed batch to disk. If that fails, its writes are in the log but not known to be on the
+     * disk: each caller fails (none goes on as if its write were durable), and none is run again, since each
+     * already happened. A commit decision that fails so is never acted on here; recovery finishes it.
+     */
+    private boolean synced(List<Request<?>> batch) {
+        try {
+            dialect.syncAfterCommit(jdbc);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("The log committed a batch of {} writes but could not force it to disk", batch.size(), e);
+            batch.forEach(request -> request.result().completeExceptionally(e));
+            return false;
         }
     }
 
