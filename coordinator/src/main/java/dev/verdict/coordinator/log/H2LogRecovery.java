@@ -3,7 +3,9 @@ package dev.verdict.coordinator.log;
 import java.util.Properties;
 
 import org.h2.engine.ConnectionInfo;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.h2.store.fs.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,13 @@ final class H2LogRecovery {
         long version;
         try (MVStore store = new MVStore.Builder().fileName(file).recoveryMode().open()) {
             version = store.getCurrentVersion();
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+                throw new IllegalStateException("another process has the H2 log " + file + " open (with"
+                        + " AUTO_SERVER=TRUE, a tool that connected while the coordinator was down serves it): stop"
+                        + " that process, then start the coordinator, which must open its log itself", e);
+            }
+            throw e;
         }
         log.info("Opened the H2 log {} ({} KB) from its newest complete chunk, version {}, in {} ms", file,
                 FileUtils.size(file) / 1024, version, (System.nanoTime() - started) / 1_000_000);

@@ -1,6 +1,7 @@
 package dev.verdict.coordinator.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -65,6 +66,36 @@ class H2LogRecoveryTests {
         assertThat(killMoments).isGreaterThan(10);
         // the case this guards against happened: H2's own start came back without commits that had returned
         assertThat(lostByH2sOwnStart).isPositive();
+    }
+
+    @Test
+    void aLogThatAnotherProcessHoldsOpenStopsTheStartAndSaysWhatToDo() {
+        Path log = directory.resolve("held");
+        try (MVStore held = new MVStore.Builder().fileName(log + ".mv.db").open()) {
+            held.openMap("decisions").put(1, "decision 1");
+            held.commit();
+
+            assertThatThrownBy(() -> H2LogRecovery.recover("jdbc:h2:file:" + log + ";AUTO_SERVER=TRUE", "", ""))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another process has the H2 log")
+                    .hasMessageContaining("stop that process");
+        }
+    }
+
+    @Test
+    void aLogInMemoryOrNotYetCreatedIsLeftAlone() {
+        H2LogRecovery.recover("jdbc:h2:mem:log", "", "");
+        H2LogRecovery.recover("jdbc:h2:file:" + directory.resolve("new"), "", "");
+
+        assertThat(directory.resolve("new.mv.db")).doesNotExist();
+    }
+
+    @Test
+    void anEncryptedLogStopsTheStart() throws IOException {
+        Files.writeString(directory.resolve("secret.mv.db"), "not read");
+
+        assertThatThrownBy(() -> H2LogRecovery.recover("jdbc:h2:file:" + directory.resolve("secret") + ";CIPHER=AES", "", "k v"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("drop CIPHER");
     }
 
     private static boolean holdsEveryDecisionBefore(Path file, int committed) {
