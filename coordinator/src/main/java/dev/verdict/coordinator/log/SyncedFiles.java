@@ -11,7 +11,8 @@ import org.h2.store.fs.FilePathWrapper;
  * its file opened for synchronous writes ({@code O_DSYNC}), so every write H2 makes to it is on the disk when the
  * write returns, in the order H2 made them, the background writer's included. That is what H2 asks of the file
  * system before it may reuse the space of old chunks at once ({@code RETENTION_TIME=0}); with its default of 45 s
- * the file of a busy log grows by gigabytes.
+ * the file of a busy log grows by gigabytes. Reused space has one more cost, which {@link H2LogRecovery} pays at
+ * start-up: a kill can leave H2's own start unable to find the newest chunks.
  */
 public final class SyncedFiles extends FilePathWrapper {
 
