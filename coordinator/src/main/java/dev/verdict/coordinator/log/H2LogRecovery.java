@@ -42,9 +42,10 @@ final class H2LogRecovery {
             return;
         }
         if (info.getProperty("CIPHER", null) != null) {
-            throw new IllegalStateException("the H2 log at " + url + " is encrypted (CIPHER), and the coordinator"
-                    + " cannot check an encrypted file for the newest complete chunk before it opens it: drop CIPHER"
-                    + " from spring.datasource.url, or put the log on PostgreSQL");
+            // the URL itself is not quoted: it may hold a password
+            throw new IllegalStateException("the H2 log of spring.datasource.url is encrypted (CIPHER), and the"
+                    + " coordinator cannot check an encrypted file for the newest complete chunk before it opens it:"
+                    + " drop CIPHER from spring.datasource.url, or put the log on PostgreSQL");
         }
         String file = info.getName() + FILE_SUFFIX;
         if (!FileUtils.exists(file)) {
