@@ -64,7 +64,7 @@ public class H2KillProbe {
       s.execute("CREATE INDEX IF NOT EXISTS ds ON decision (state, at)");
       c.setAutoCommit(false);
       ExecutorService readers = Executors.newSingleThreadExecutor();
-      readers.submit(() -> { try (Connection r = DriverManager.getConnection(url(dir, extra), "sa", "")) { while (true) { try (ResultSet rs = r.createStatement().executeQuery("SELECT COUNT(*) FROM decision WHERE state = 'COMMITTING'")) { rs.next(); } Thread.sleep(5); } } catch (Exception e) { } return null; });
+      readers.submit(() -> { try (Connection r = DriverManager.getConnection(url(dir, extra), "sa", "")) { while (true) { try (ResultSet rs = r.createStatement().executeQuery("SELECT COUNT(*) FROM decision WHERE state = 'COMMITTING'")) { rs.next(); } Thread.sleep(5); } } catch (InterruptedException e) { Thread.currentThread().interrupt(); } catch (Exception e) { System.err.println("the reader stopped: " + e); } return null; });
       System.out.println("ready"); System.out.flush();
       PreparedStatement decide = c.prepareStatement("INSERT INTO decision VALUES (?, 'COMMITTING', ?, CURRENT_TIMESTAMP)");
       PreparedStatement end = c.prepareStatement("UPDATE decision SET state = 'COMMITTED' WHERE id = ?");
