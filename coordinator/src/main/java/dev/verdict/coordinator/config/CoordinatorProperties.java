@@ -34,6 +34,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param logRetention how long a finished transaction (committed or aborted) stays in the log, for the
  *        dashboard and for clients that ask about it, before it is pruned
  * @param logPruneInterval how often finished transactions past {@code logRetention} are pruned
+ * @param decisionFile whether an H2 log forces its commit decisions to a small file of its own beside the log's
+ *        ({@code <log>-decisions.mv.db}) instead of forcing the log's whole file; used only for an H2 log in a file
+ *        opened through {@code sync:}, as the default URL opens it
+ * @param decisionTrimInterval how often the H2 log's own file is forced and the decisions it then holds are
+ *        dropped from the decision file
  * @param watchdogTimeout how long start-up recovery, a recovery pass or an API request may run before the
  *        {@code watchdog} health check (part of liveness) says the coordinator is stuck
  * @param crashPoint for crash tests only: the named point at which the coordinator halts at once
@@ -58,6 +63,8 @@ public record CoordinatorProperties(
         @DefaultValue("5m") Duration retryBackoffMax,
         @DefaultValue("1h") Duration logRetention,
         @DefaultValue("30s") Duration logPruneInterval,
+        @DefaultValue("true") boolean decisionFile,
+        @DefaultValue("1s") Duration decisionTrimInterval,
         @DefaultValue("2m") Duration watchdogTimeout,
         @Nullable String crashPoint) {
 

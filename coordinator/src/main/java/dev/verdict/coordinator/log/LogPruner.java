@@ -39,13 +39,15 @@ class LogPruner {
     private final Clock clock;
     private final Counter pruned;
     private final LogDialect dialect;
+    private final DecisionFile decisionFile;
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
 
     LogPruner(JdbcClient jdbc, PlatformTransactionManager transactionManager, CoordinatorProperties properties, Clock clock,
-            LogDialect dialect, MeterRegistry meters) {
+            LogDialect dialect, DecisionFile decisionFile, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.dialect = dialect;
+        this.decisionFile = decisionFile;
         this.transactions = new TransactionTemplate(transactionManager);
         this.properties = properties;
         this.clock = clock;
@@ -54,7 +56,7 @@ class LogPruner {
         Gauge.builder("verdict.log.transactions", rows, AtomicLong::get)
                 .description("transactions in the log, counted at each pruning pass").register(meters);
         Gauge.builder("verdict.log.size", bytes, AtomicLong::get).baseUnit("bytes")
-                .description("disk taken by the log (the H2 file, or the PostgreSQL database), read at each pruning pass")
+                .description("disk taken by the log (the H2 file with its decision file, or the PostgreSQL database), read at each pruning pass")
                 .register(meters);
     }
 
@@ -73,7 +75,7 @@ class LogPruner {
             log.debug("Pruned {} transactions finished before {}", total, cutoff);
         }
         rows.set(jdbc.sql("SELECT COUNT(*) FROM global_transaction").query(Long.class).single());
-        bytes.set(dialect.sizeInBytes(jdbc));
+        bytes.set(dialect.sizeInBytes(jdbc) + decisionFile.sizeInBytes());
     }
 
     private int pruneBatch(Instant cutoff) {

@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -25,7 +26,9 @@ import io.micrometer.core.instrument.Timer;
  * Group commit: every write to the log goes through one writer thread, which runs the writes that are
  * waiting together in one database transaction and commits them at once. Under load, concurrent
  * transactions share a commit, and a forced one ({@link Durability#FORCED}) shares its sync to disk with
- * everything in its batch; alone, a write waits for no one.
+ * everything in its batch; alone, a write waits for no one. On an H2 log with a {@link DecisionFile}, a forced
+ * batch whose forced writes are all commit decisions ({@link #decide}) forces only those decisions, to that file;
+ * any other forced write (the start of phase 1) forces the log's own file, as every forced write does otherwise.
  *
  * <p>A write is a function of the connection that must not throw for an expected outcome (it answers a
  * result instead): one that throws rolls its whole batch back, and the others are then run again one by
@@ -48,7 +51,18 @@ class LogWriter implements SmartLifecycle {
         LAZY
     }
 
-    private record Request<T>(Durability durability, Function<JdbcClient, T> work, CompletableFuture<T> result) {
+    /**
+     * A write: with {@code decided}, a forced one that names the transaction it decided to commit (null if it
+     * lost), whose decision can then be forced to the {@link DecisionFile} instead of the log's own file.
+     */
+    private record Request<T>(Durability durability, Function<JdbcClient, T> work,
+            @Nullable Function<T, @Nullable String> decided, CompletableFuture<T> result) {
+
+        @Nullable String decidedIn(Object answer) {
+            @SuppressWarnings("unchecked")
+            T typed = (T) answer;
+            return decided == null ? null : decided.apply(typed);
+        }
 
         void complete(Object value) {
             @SuppressWarnings("unchecked")
@@ -61,16 +75,19 @@ class LogWriter implements SmartLifecycle {
     private final TransactionTemplate transactions;
     private final JdbcClient jdbc;
     private final LogDialect dialect;
+    private final DecisionFile decisionFile;
     private final Timer forcedCommits;
     private final Timer lazyCommits;
     private final DistributionSummary batchSizes;
     private volatile boolean running;
     private Thread writer;
 
-    LogWriter(PlatformTransactionManager transactionManager, JdbcClient jdbc, LogDialect dialect, MeterRegistry meters) {
+    LogWriter(PlatformTransactionManager transactionManager, JdbcClient jdbc, LogDialect dialect, DecisionFile decisionFile,
+            MeterRegistry meters) {
         this.transactions = new TransactionTemplate(transactionManager);
         this.jdbc = jdbc;
         this.dialect = dialect;
+        this.decisionFile = decisionFile;
         this.forcedCommits = commitTimer("forced", meters);
         this.lazyCommits = commitTimer("lazy", meters);
         this.batchSizes = DistributionSummary.builder("verdict.log.batch.size")
@@ -100,10 +117,30 @@ class LogWriter implements SmartLifecycle {
      * durable as asked. Writes complete in the order they were queued.
      */
     <T> CompletableFuture<T> submit(Durability durability, Function<JdbcClient, T> work) {
+        return submit(durability, work, null);
+    }
+
+    /**
+     * A commit decision: forced, as {@link #write} with {@link Durability#FORCED}; {@code decided} names the
+     * transaction whose commit the answer logged, or null if it logged none.
+     */
+    <T> T decide(Function<JdbcClient, T> work, Function<T, @Nullable String> decided) {
+        try {
+            return submit(Durability.FORCED, work, decided).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(Durability durability, Function<JdbcClient, T> work,
+            @Nullable Function<T, @Nullable String> decided) {
         if (!running) {
             throw new IllegalStateException("the log writer is not running (the coordinator is starting or stopping)");
         }
-        Request<T> request = new Request<>(durability, work, new CompletableFuture<>());
+        Request<T> request = new Request<>(durability, work, decided, new CompletableFuture<>());
         queue.add(request);
         return request.result();
     }
@@ -135,12 +172,15 @@ class LogWriter implements SmartLifecycle {
         boolean forced = batch.stream().anyMatch(request -> request.durability() == Durability.FORCED);
         long started = System.nanoTime();
         List<Object> results;
+        ToForce toForce = new ToForce(!decisionFile.isOn());
         try {
             results = transactions.execute(status -> {
                 dialect.startBatch(jdbc, forced);
                 List<Object> answers = new ArrayList<>(batch.size());
                 for (Request<?> request : batch) {
-                    answers.add(request.work().apply(jdbc));
+                    Object answer = request.work().apply(jdbc);
+                    answers.add(answer);
+                    collectDecision(request, answer, toForce);
                 }
                 return answers;
             });
@@ -155,7 +195,7 @@ class LogWriter implements SmartLifecycle {
             }
             return;
         }
-        if (forced && !synced(batch)) {
+        if (forced && !synced(batch, toForce)) {
             return;
         }
         (forced ? forcedCommits : lazyCommits).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -165,14 +205,47 @@ class LogWriter implements SmartLifecycle {
         }
     }
 
+    /** What a forced batch forces to disk: the log's own file, or only the decisions it took, to the decision file. */
+    private static final class ToForce {
+
+        private boolean logFile;
+        private final List<Decision> decisions = new ArrayList<>();
+
+        ToForce(boolean logFile) {
+            this.logFile = logFile;
+        }
+    }
+
+    /**
+     * Reads what a forced write decided, in its own database transaction, for the decision file. A forced write
+     * that names no decision (the start of phase 1) needs the log's own file forced, and its batch does that.
+     */
+    private void collectDecision(Request<?> request, Object answer, ToForce toForce) {
+        if (toForce.logFile || request.durability() != Durability.FORCED) {
+            return;
+        }
+        if (request.decided() == null) {
+            toForce.logFile = true;
+            return;
+        }
+        String id = request.decidedIn(answer);
+        if (id != null) {
+            toForce.decisions.add(Decision.read(jdbc, id));
+        }
+    }
+
     /**
      * Forces a committed batch to disk. If that fails, its writes are in the log but not known to be on the
      * disk: each caller fails (none goes on as if its write were durable), and none is run again, since each
      * already happened. A commit decision that fails so is never acted on here; recovery finishes it.
      */
-    private boolean synced(List<Request<?>> batch) {
+    private boolean synced(List<Request<?>> batch, ToForce toForce) {
         try {
-            dialect.syncAfterCommit(jdbc);
+            if (toForce.logFile) {
+                dialect.syncAfterCommit(jdbc);
+            } else if (!toForce.decisions.isEmpty()) {
+                decisionFile.force(toForce.decisions);
+            }
             return true;
         } catch (RuntimeException e) {
             log.error("The log committed a batch of {} writes but could not force it to disk", batch.size(), e);

@@ -15,7 +15,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.verdict.coordinator.branch.Branch;
 import dev.verdict.coordinator.branch.BranchState;
-import dev.verdict.coordinator.log.LogWriter.Durability;
 import dev.verdict.coordinator.transaction.GlobalTransaction;
 import dev.verdict.coordinator.transaction.TransactionState;
 
@@ -40,7 +39,7 @@ final class PreparedDecisions {
     @Nullable List<Branch> decide(String id, List<Branch> branches, List<NewBranch> received, int maxBranches,
             @Nullable GlobalTransaction next, String owner, Instant leaseUntil, Instant now) {
         TransactionState.ACTIVE.moveTo(TransactionState.COMMITTING);
-        return writer.write(Durability.FORCED, jdbc -> {
+        return writer.decide(jdbc -> {
             if (!TransactionLog.lockWhileActive(jdbc, id, now)) {
                 return null;
             }
@@ -90,7 +89,7 @@ final class PreparedDecisions {
             }
             History.recordAll(jdbc, entries);
             return List.copyOf(all);
-        });
+        }, decided -> decided == null ? null : id);
     }
 
     private static List<String> idsTaken(JdbcClient jdbc, List<NewBranch> received) {

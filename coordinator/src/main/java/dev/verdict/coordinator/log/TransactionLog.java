@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,7 +27,8 @@ import dev.verdict.coordinator.transaction.TransactionState;
  *
  * <p>Two writes are forced to disk before their caller goes on: the commit decision, because no
  * participant may hear it before it is durable, and the start of phase 1, so that the log knows every
- * branch that may hold prepared work. Presumed abort makes every other write safe to lose in a crash (a
+ * branch that may hold prepared work (on an H2 log, a commit decision is forced to its {@link DecisionFile}).
+ * Presumed abort makes every other write safe to lose in a crash (a
  * transaction the log does not know, or knows only as undecided, is aborted), and phase 2 is sent again
  * until it is acknowledged.
  */
@@ -158,8 +160,7 @@ public class TransactionLog {
         if (decision != TransactionState.COMMITTING && decision != TransactionState.ABORTING) {
             throw new IllegalArgumentException("a decision is COMMITTING or ABORTING, not " + decision);
         }
-        Durability durability = decision == TransactionState.COMMITTING ? Durability.FORCED : Durability.LAZY;
-        return writer.write(durability, jdbc -> {
+        Function<JdbcClient, Boolean> write = jdbc -> {
             boolean won = jdbc.sql("""
                     UPDATE global_transaction SET state = :to, outcome_reason = :reason, decided_at = :now, updated_at = :now,
                         owner = :owner, lease_until = :leaseUntil
@@ -172,7 +173,9 @@ public class TransactionLog {
                 History.record(jdbc, id, null, from, decision, reason, now);
             }
             return won;
-        });
+        };
+        return decision == TransactionState.COMMITTING ? writer.decide(write, won -> won ? id : null)
+                : writer.write(Durability.LAZY, write);
     }
 
     /** A phase-2 call that was not acknowledged, and why. */

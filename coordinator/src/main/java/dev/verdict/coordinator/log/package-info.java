@@ -1,4 +1,4 @@
-/** The transaction log: its one write path, group commit, history and pruning. */
+/** The transaction log: its one write path, group commit, the H2 log's decision file, history and pruning. */
 @NullMarked
 package dev.verdict.coordinator.log;
 

@@ -22,6 +22,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 import dev.verdict.coordinator.log.LogWriter.Durability;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
 
 /** What the group commit does when the sync to disk after a forced batch fails. */
 class LogWriterTests {
@@ -49,7 +50,8 @@ class LogWriterTests {
                 super.syncAfterCommit(client);
             }
         };
-        writer = new LogWriter(new DataSourceTransactionManager(log), jdbc, failingSync, new SimpleMeterRegistry());
+        writer = new LogWriter(new DataSourceTransactionManager(log), jdbc, failingSync,
+                new DecisionFile(null, false, "", "", JsonMapper.builder().build()), new SimpleMeterRegistry());
         writer.start();
     }
 
