@@ -68,7 +68,8 @@ class DecisionFile implements DisposableBean {
             this.connection = null;
             return;
         }
-        String url = "jdbc:h2:file:" + name + ";RETENTION_TIME=0";
+        // closed by this bean, after the log writer has stopped, not by H2's own hook as the JVM exits
+        String url = "jdbc:h2:file:" + name + ";RETENTION_TIME=0;DB_CLOSE_ON_EXIT=FALSE";
         H2LogRecovery.recover(url, user, password);
         Flyway.configure().dataSource(url, user, password).locations("classpath:db/decisions").load().migrate();
         this.connection = DriverManager.getConnection(url, user, password);

@@ -128,10 +128,8 @@ class DecisionReplay implements SmartLifecycle {
         });
     }
 
-    /** A last trim, so that a coordinator stopped cleanly leaves an empty decision file. */
     @Override
     public void stop() {
-        trim();
         replayed = false;
     }
 

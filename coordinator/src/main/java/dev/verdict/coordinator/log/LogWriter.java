@@ -102,14 +102,7 @@ class LogWriter implements SmartLifecycle {
 
     /** Runs {@code work} in the next group commit and answers its result once it is as durable as asked. */
     <T> T write(Durability durability, Function<JdbcClient, T> work) {
-        try {
-            return submit(durability, work).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return joined(submit(durability, work));
     }
 
     /**
@@ -125,8 +118,13 @@ class LogWriter implements SmartLifecycle {
      * transaction whose commit the answer logged, or null if it logged none.
      */
     <T> T decide(Function<JdbcClient, T> work, Function<T, @Nullable String> decided) {
+        return joined(submit(Durability.FORCED, work, decided));
+    }
+
+    /** The result of a write once it is as durable as asked, or the exception that failed it, unwrapped. */
+    private static <T> T joined(CompletableFuture<T> write) {
         try {
-            return submit(Durability.FORCED, work, decided).join();
+            return write.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
