@@ -20,8 +20,7 @@ record Decision(GlobalTransaction transaction, List<Branch> branches) {
     static Decision read(JdbcClient jdbc, String id) {
         GlobalTransaction transaction = jdbc.sql("SELECT * FROM global_transaction WHERE id = :id").param("id", id)
                 .query(ROWS).single();
-        List<Branch> branches = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", id)
-                .query(TransactionLog::branch).list();
+        List<Branch> branches = TransactionLog.branchesOf(jdbc, id);
         return new Decision(transaction, branches);
     }
 }

@@ -113,41 +113,33 @@ class DecisionFile implements DisposableBean {
     }
 
     /** Appends {@code decisions} and forces the file to disk: when this returns, they survive a crash. */
-    synchronized void force(List<Decision> decisions) {
-        Connection file = open();
-        try (PreparedStatement insert = file.prepareStatement("INSERT INTO decision (transaction_id, body) VALUES (?, ?)");
-                Statement sync = file.createStatement()) {
-            for (Decision decision : decisions) {
-                insert.setString(1, decision.transaction().id());
-                insert.setString(2, json.writeValueAsString(decision));
-                insert.addBatch();
+    void force(List<Decision> decisions) {
+        inTransaction("force " + decisions.size() + " commit decisions to", true, file -> {
+            try (PreparedStatement insert = file.prepareStatement("INSERT INTO decision (transaction_id, body) VALUES (?, ?)")) {
+                for (Decision decision : decisions) {
+                    insert.setString(1, decision.transaction().id());
+                    insert.setString(2, json.writeValueAsString(decision));
+                    insert.addBatch();
+                }
+                return insert.executeBatch().length;
             }
-            insert.executeBatch();
-            file.commit();
-            sync.execute("CHECKPOINT SYNC");
-        } catch (SQLException e) {
-            rollBackQuietly(file, e);
-            throw new IllegalStateException("could not force " + decisions.size() + " commit decisions to " + name + ".mv.db", e);
-        }
+        });
     }
 
     /** Every decision the file holds, oldest first, and the position of the last. */
-    synchronized Held held() {
-        Connection file = open();
-        try (Statement query = file.createStatement();
-                ResultSet rows = query.executeQuery("SELECT seq, body FROM decision ORDER BY seq")) {
-            List<Decision> decisions = new ArrayList<>();
-            long last = 0;
-            while (rows.next()) {
-                last = rows.getLong(1);
-                decisions.add(json.readValue(rows.getString(2), Decision.class));
+    Held held() {
+        return inTransaction("read the commit decisions in", false, file -> {
+            try (Statement query = file.createStatement();
+                    ResultSet rows = query.executeQuery("SELECT seq, body FROM decision ORDER BY seq")) {
+                List<Decision> decisions = new ArrayList<>();
+                long last = 0;
+                while (rows.next()) {
+                    last = rows.getLong(1);
+                    decisions.add(json.readValue(rows.getString(2), Decision.class));
+                }
+                return new Held(decisions, last);
             }
-            file.commit();
-            return new Held(decisions, last);
-        } catch (SQLException e) {
-            rollBackQuietly(file, e);
-            throw new IllegalStateException("could not read the commit decisions in " + name + ".mv.db", e);
-        }
+        });
     }
 
     /** The decisions in the file, and the position of the last one ({@code 0} if there is none). */
@@ -155,34 +147,52 @@ class DecisionFile implements DisposableBean {
     }
 
     /** The position of the last decision appended, 0 if there is none. */
-    synchronized long last() {
-        Connection file = open();
-        try (Statement query = file.createStatement();
-                ResultSet row = query.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM decision")) {
-            row.next();
-            long last = row.getLong(1);
-            file.commit();
-            return last;
-        } catch (SQLException e) {
-            rollBackQuietly(file, e);
-            throw new IllegalStateException("could not read " + name + ".mv.db", e);
-        }
+    long last() {
+        return inTransaction("read", false, file -> {
+            try (Statement query = file.createStatement();
+                    ResultSet row = query.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM decision")) {
+                row.next();
+                return row.getLong(1);
+            }
+        });
     }
 
     /**
      * Drops the decisions up to {@code last}, which the log's own file must hold on its disk already. Not forced:
      * a drop that a crash undoes only means a decision is put back that the log has anyway.
      */
-    synchronized int forgetUpTo(long last) {
+    int forgetUpTo(long last) {
+        return inTransaction("drop decisions from", false, file -> {
+            try (PreparedStatement delete = file.prepareStatement("DELETE FROM decision WHERE seq <= ?")) {
+                delete.setLong(1, last);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    /** A piece of work on the file's connection. */
+    private interface Work<T> {
+        T on(Connection file) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a transaction of its own on the one connection, one caller at a time, and commits it,
+     * then forces the file to disk if {@code forced}; on failure rolls back and says what could not be done.
+     */
+    private synchronized <T> T inTransaction(String what, boolean forced, Work<T> work) {
         Connection file = open();
-        try (PreparedStatement delete = file.prepareStatement("DELETE FROM decision WHERE seq <= ?")) {
-            delete.setLong(1, last);
-            int dropped = delete.executeUpdate();
+        try {
+            T result = work.on(file);
             file.commit();
-            return dropped;
+            if (forced) {
+                try (Statement sync = file.createStatement()) {
+                    sync.execute("CHECKPOINT SYNC");
+                }
+            }
+            return result;
         } catch (SQLException e) {
             rollBackQuietly(file, e);
-            throw new IllegalStateException("could not drop decisions from " + name + ".mv.db", e);
+            throw new IllegalStateException("could not " + what + " " + name + ".mv.db", e);
         }
     }
 

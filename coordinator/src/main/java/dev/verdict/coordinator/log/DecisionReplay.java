@@ -113,8 +113,7 @@ class DecisionReplay implements SmartLifecycle {
                     .param("to", TransactionState.COMMITTING.name()).param("decidedAt", TransactionLog.at(row.decidedAt()))
                     .param("now", TransactionLog.at(now)).param("owner", row.owner()).param("id", id)
                     .param("from", from.name()).update();
-            Map<String, Branch> branchesInLog = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", id)
-                    .query(TransactionLog::branch).list().stream().collect(Collectors.toMap(Branch::id, Function.identity()));
+            Map<String, Branch> branchesInLog = TransactionLog.branchesOf(jdbc, id).stream().collect(Collectors.toMap(Branch::id, Function.identity()));
             List<Branch> missing = decision.branches().stream().filter(branch -> !branchesInLog.containsKey(branch.id())).toList();
             RegistrationWrites.insertRows(jdbc, missing);
             for (Branch branch : decision.branches()) {

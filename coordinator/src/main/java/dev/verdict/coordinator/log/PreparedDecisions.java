@@ -43,8 +43,7 @@ final class PreparedDecisions {
             if (!TransactionLog.lockWhileActive(jdbc, id, now)) {
                 return null;
             }
-            List<Branch> inLog = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", id)
-                    .query(TransactionLog::branch).list();
+            List<Branch> inLog = TransactionLog.branchesOf(jdbc, id);
             // the same set of branches (ids are unique on both sides), every one of them prepared
             Set<String> read = branches.stream().map(Branch::id).collect(Collectors.toSet());
             boolean same = inLog.size() == read.size()

@@ -55,8 +55,7 @@ final class RegistrationWrites {
                             TransactionState.valueOf(rs.getString(1)), !rs.getTimestamp(2).toInstant().isAfter(now)))
                     .optional().orElseGet(RegistrationOutcome.UnknownTransaction::new);
         }
-        List<Branch> registered = jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", transactionId)
-                .query(TransactionLog::branch).list();
+        List<Branch> registered = TransactionLog.branchesOf(jdbc, transactionId);
         RegistrationOutcome refusedOrKnown = admit(request, registered, maxBranches, chosen -> jdbc.sql(
                 "SELECT COUNT(*) FROM branch WHERE id = :id").param("id", chosen).query(Long.class).single() > 0);
         return refusedOrKnown != null ? refusedOrKnown

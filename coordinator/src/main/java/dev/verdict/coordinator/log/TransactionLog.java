@@ -245,6 +245,11 @@ public class TransactionLog {
         return won;
     }
 
+    /** The branches of transaction {@code id} as the log holds them, read within a write. */
+    static List<Branch> branchesOf(JdbcClient jdbc, String id) {
+        return jdbc.sql("SELECT * FROM branch WHERE transaction_id = :id").param("id", id).query(TransactionLog::branch).list();
+    }
+
     static Branch branch(ResultSet rs, int row) throws SQLException {
         return new Branch(rs.getString("id"), rs.getString("transaction_id"), rs.getString("participant_name"),
                 rs.getString("url"), BranchState.valueOf(rs.getString("state")), rs.getString("vote_detail"),
