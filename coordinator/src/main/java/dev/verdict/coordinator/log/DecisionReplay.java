@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -35,13 +36,17 @@ class DecisionReplay implements SmartLifecycle {
 
     private final DecisionFile file;
     private final LogWriter writer;
+    private final JdbcClient jdbc;
+    private final LogDialect dialect;
     private final Clock clock;
     private volatile boolean replayed;
     private long trimmed;
 
-    DecisionReplay(DecisionFile file, LogWriter writer, Clock clock) {
+    DecisionReplay(DecisionFile file, LogWriter writer, JdbcClient jdbc, LogDialect dialect, Clock clock) {
         this.file = file;
         this.writer = writer;
+        this.jdbc = jdbc;
+        this.dialect = dialect;
         this.clock = clock;
     }
 
@@ -81,8 +86,10 @@ class DecisionReplay implements SmartLifecycle {
     }
 
     private synchronized void forceLogAndForget(long last) {
-        // a forced write that decides nothing forces the log's own file
-        writer.write(Durability.FORCED, jdbc -> null);
+        // Forced on this thread, not the log writer's: forcing the log's file waits for H2's store lock, which its
+        // compaction holds for up to a few hundred milliseconds, and the writer would hold up every write meanwhile
+        // (benchmarks.md, wait-2). The sync writes whatever the log has committed, so every decision up to last.
+        dialect.syncAfterCommit(jdbc);
         file.forgetUpTo(last);
         trimmed = last;
     }
