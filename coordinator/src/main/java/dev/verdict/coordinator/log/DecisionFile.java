@@ -68,8 +68,11 @@ class DecisionFile implements DisposableBean {
             this.connection = null;
             return;
         }
-        // closed by this bean, after the log writer has stopped, not by H2's own hook as the JVM exits
-        String url = "jdbc:h2:file:" + name + ";RETENTION_TIME=0;DB_CLOSE_ON_EXIT=FALSE";
+        // Closed by this bean, after the log writer has stopped, not by H2's own hook as the JVM exits. No
+        // WRITE_DELAY: every commit here is forced at once anyway, and without one H2 starts no background
+        // threads for the file and writes each chunk on the committing thread, instead of handing it to two
+        // threads of its own and waiting for them (benchmarks.md, wait-2).
+        String url = "jdbc:h2:file:" + name + ";RETENTION_TIME=0;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
         H2LogRecovery.recover(url, user, password);
         Flyway.configure().dataSource(url, user, password).locations("classpath:db/decisions").load().migrate();
         this.connection = DriverManager.getConnection(url, user, password);
