@@ -54,6 +54,28 @@ record ClusterState(boolean postgresLog, String logUrl, Map<String, String> bank
                 "SELECT transaction_id FROM verdict_committed_branch"));
     }
 
+    /**
+     * What the log and each bank hold of one transaction, to explain a violation of it: the log's branches and
+     * history, and each bank's commit markers with the branch that wrote them.
+     */
+    List<String> evidence(String transactionId) {
+        if (!transactionId.matches("[A-Za-z0-9-]+")) {
+            throw new IllegalArgumentException("not a transaction id: " + transactionId);
+        }
+        String id = "'" + transactionId + "'";
+        List<String> lines = new ArrayList<>(Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
+                "SELECT 'log: branch ' || id || ' at ' || participant_name || ', ' || state"
+                        + " || COALESCE(' (' || vote_detail || ')', '') FROM branch WHERE transaction_id = " + id));
+        lines.addAll(Databases.strings(jdbcLogUrl(), logUser(), logPassword(),
+                "SELECT 'log: ' || CAST(occurred_at AS VARCHAR(40)) || ' ' || COALESCE(branch_id, 'transaction') || ' '"
+                        + " || COALESCE(from_state, '-') || ' -> ' || to_state || COALESCE(': ' || detail, '')"
+                        + " FROM transaction_event WHERE transaction_id = " + id + " ORDER BY id"));
+        bankDatabases.forEach((bank, url) -> lines.addAll(Databases.strings(url, "postgres", "postgres",
+                "SELECT 'bank " + bank + ": commit marker of branch ' || branch_id || ', prepared at '"
+                        + " || CAST(prepared_at AS VARCHAR(40)) FROM verdict_committed_branch WHERE transaction_id = " + id)));
+        return lines;
+    }
+
     /** A bank's balance of each account. */
     Map<Long, Long> balances(String bank) {
         Map<Long, Long> balances = new TreeMap<>();

@@ -5,16 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,8 @@ class RandomizedFaultsIT {
             System.getenv().getOrDefault("FAULT_RUN_ROUNDS", "20")));
     private static final int TRANSFERS_PER_ROUND = 50;
     private static final long OPENING_BALANCE = 100_000L;
+    /** A transaction id as the coordinator mints them, to find the transactions a violation names. */
+    private static final Pattern TRANSACTION_ID = Pattern.compile("node\\d+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     @TempDir
     Path directory;
@@ -129,9 +135,13 @@ class RandomizedFaultsIT {
                 cluster.proxies.get("b").summary(), cluster.proxies.get("coordinator").summary(),
                 cluster.proxies.get("coordinator").countedRequests(), cluster.receiptsCommitted.get(), cluster.receiptsLost.get(),
                 cluster.begunAhead.get(), cluster.proxies.get("a").countedRequests() + cluster.proxies.get("b").countedRequests(),
-                violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat));
+                violations.stream().limit(20).map(violation -> "  VIOLATION " + violation + "\n").reduce("", String::concat))
+                + evidence(cluster, violations);
         System.out.print(summary);
         Files.writeString(Path.of("target", "random-fault-runs.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (!violations.isEmpty()) {
+            keepTraceFiles(cluster);
+        }
         assertThat(cluster.crashes.get()).as("process faults").isGreaterThanOrEqualTo(Math.min(MIN_PROCESS_FAULTS, ROUNDS));
         assertThat(cluster.networkFaults()).as("network faults").isPositive();
         assertThat(cluster.proxies.get("a").copiesAnswered() + cluster.proxies.get("b").copiesAnswered())
@@ -145,6 +155,30 @@ class RandomizedFaultsIT {
                 .isPositive();
         // Commits sent together are reported, not required: with four clients, commits to one bank overlap only now
         // and then (two to five such calls a run), and a restarted coordinator learns again which banks take them.
+    }
+
+    /** H2's own trace files (its errors, if it logged any), kept beside the run's process logs before the folder goes. */
+    private static void keepTraceFiles(FaultCluster cluster) throws Exception {
+        try (var traces = Files.newDirectoryStream(cluster.directory, "*.trace.db")) {
+            for (Path trace : traces) {
+                Files.copy(trace, cluster.logs.resolve(trace.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /** What the databases hold of the transactions that the violations name (ten at most), for the search of a cause. */
+    private static String evidence(FaultCluster cluster, List<String> violations) {
+        Set<String> named = new LinkedHashSet<>();
+        violations.forEach(violation -> TRANSACTION_ID.matcher(violation).results().forEach(match -> named.add(match.group())));
+        StringBuilder evidence = new StringBuilder();
+        named.stream().limit(10).forEach(id -> {
+            try {
+                cluster.state.evidence(id).forEach(line -> evidence.append("  EVIDENCE ").append(id).append(" ").append(line).append('\n'));
+            } catch (RuntimeException e) {
+                evidence.append("  EVIDENCE ").append(id).append(" could not be read: ").append(e).append('\n');
+            }
+        });
+        return evidence.toString();
     }
 
     /** Four clients making transfers at once, and maybe a process fault at an arbitrary moment among them. */
