@@ -120,7 +120,8 @@ class DecisionReplay implements SmartLifecycle {
                     .param("to", TransactionState.COMMITTING.name()).param("decidedAt", TransactionLog.at(row.decidedAt()))
                     .param("now", TransactionLog.at(now)).param("owner", row.owner()).param("id", id)
                     .param("from", from.name()).update();
-            Map<String, Branch> branchesInLog = TransactionLog.branchesOf(jdbc, id).stream().collect(Collectors.toMap(Branch::id, Function.identity()));
+            Map<String, Branch> branchesInLog = TransactionLog.branchesOf(jdbc, id).stream()
+                    .collect(Collectors.toMap(Branch::id, Function.identity()));
             List<Branch> missing = decision.branches().stream().filter(branch -> !branchesInLog.containsKey(branch.id())).toList();
             RegistrationWrites.insertRows(jdbc, missing);
             for (Branch branch : decision.branches()) {

@@ -92,7 +92,10 @@ class LogDialect {
         }
     }
 
-    /** Runs after a forced batch has committed, before any of its writers goes on. */
+    /**
+     * Forces to disk everything the log has committed, from any connection: after a forced batch commits (before
+     * any of its writers goes on), and on the decision file's trim thread before it drops decisions.
+     */
     void syncAfterCommit(JdbcClient jdbc) {
         if (database == Database.H2) {
             jdbc.sql("CHECKPOINT SYNC").update();
