@@ -29,7 +29,10 @@ final class FaultCluster implements AutoCloseable {
     final String logUrl;
     final int coordinatorPort = Ports.free();
     final Map<String, Integer> bankPorts = Map.of("a", Ports.free(), "b", Ports.free());
-    /** Each bank's database: PostgreSQL beside the PostgreSQL log, H2 files beside the H2 log (both kinds of participant get killed). */
+    /**
+     * Each bank's database, on a PostgreSQL server of the banks' own beside either log. Not H2: after a kill -9 while
+     * transactions were rolling back, H2 can undo committed updates (src-docs/sdk.md, "H2 participants").
+     */
     final Map<String, String> bankDatabases;
     final Map<String, FaultyProxy> proxies;
     /** What the log and the banks hold, read as the checks need it. */
@@ -37,7 +40,7 @@ final class FaultCluster implements AutoCloseable {
     static final String BANK_DATABASE_RESTART = "restart of the banks' PostgreSQL";
     /** The request line of the coordinator's commits sent together, counted on the way to each bank. */
     private static final String COMMIT_BATCH = "POST /verdict/participant/commit-batch ";
-    /** Both banks' PostgreSQL server beside the PostgreSQL log; null beside the H2 log, whose banks embed H2. */
+    /** Both banks' PostgreSQL server. */
     private final RestartablePostgres bankServer;
     final Map<String, JavaProcess> processes = new ConcurrentHashMap<>();
     final Map<String, String> armed = new ConcurrentHashMap<>();
@@ -66,12 +69,10 @@ final class FaultCluster implements AutoCloseable {
         this.postgresLog = postgresLog;
         this.directory = directory;
         // the banks' PostgreSQL is a server of their own, so that it can restart without the log's
-        this.bankServer = postgresLog ? new RestartablePostgres(directory.resolve("banks-postgres"),
-                Map.of("max_prepared_transactions", "50", "max_connections", "100")) : null;
-        this.bankDatabases = postgresLog
-                ? Map.of("a", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_a"),
-                        "b", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_b"))
-                : Map.of("a", h2Bank(directory, "a"), "b", h2Bank(directory, "b"));
+        this.bankServer = new RestartablePostgres(directory.resolve("banks-postgres"),
+                Map.of("max_prepared_transactions", "50", "max_connections", "100"));
+        this.bankDatabases = Map.of("a", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_a"),
+                "b", EmbeddedPostgresServer.newDatabase(bankServer.server(), "random_bank_b"));
         this.logUrl = postgresLog ? EmbeddedPostgresServer.newDatabase("random_log")
                 : "jdbc:h2:file:" + SyncedFiles.SCHEME + ":" + directory.toAbsolutePath().resolve("verdict-log");
         // between the coordinator and each bank's participant endpoints, and between the banks and the coordinator
@@ -85,14 +86,6 @@ final class FaultCluster implements AutoCloseable {
         start("coordinator", null);
         start("a", null);
         start("b", null);
-    }
-
-    /**
-     * An H2 file that the bank forces to disk at every commit (WRITE_DELAY=0, as bank.yml has it), opened in H2's
-     * server mode so that the test can read it while the bank holds it.
-     */
-    private static String h2Bank(Path directory, String bank) {
-        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("bank-" + bank) + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
     }
 
     void faultRate(double rate) {
@@ -326,8 +319,6 @@ final class FaultCluster implements AutoCloseable {
     public void close() {
         all.forEach(JavaProcess::close);
         proxies.values().forEach(FaultyProxy::close);
-        if (bankServer != null) {
-            bankServer.close();
-        }
+        bankServer.close();
     }
 }

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Over a thousand concurrent transfers between the two banks (on PostgreSQL beside the PostgreSQL log, on H2
- * beside the H2 log) while processes die at every named crash point and by {@code kill -9}, and a proxy between
- * coordinator and banks drops, delays and cuts connections. Every crash point fires in every run (it is armed when
- * its process restarts, and the run fails if it never fires); the kills come every other round, their moment and
- * the transfers random; beside the PostgreSQL log, the banks' PostgreSQL server restarts once. The proxies also
+ * Over a thousand concurrent transfers between the two banks (on PostgreSQL, beside either log) while processes
+ * die at every named crash point and by {@code kill -9}, and a proxy between coordinator and banks drops, delays
+ * and cuts connections. Every crash point fires in every run (it is armed when its process restarts, and the run
+ * fails if it never fires); the kills come every other round, their moment and the transfers random; the banks'
+ * PostgreSQL server restarts once. The proxies also
  * repeat calls: a copy beside the original, or one delivered seconds later. Afterwards the {@link Ledger} checks every answer a client got, every account of both banks,
  * and every commit marker against the log. {@code -Dverdict.seed=<seed>} repeats a run; {@code FAULT_RUN_ROUNDS}
  * (default 20 rounds of 50 transfers; at least 20 process faults) makes it longer.
@@ -84,7 +84,7 @@ class RandomizedFaultsIT {
                     if (round % 2 == 0) {
                         String killed = KILLED_IN_TURN.get(round / 2 % KILLED_IN_TURN.size());
                         fault = () -> cluster.kill(killed);
-                    } else if (round == BANK_DATABASE_RESTART_ROUND && postgresLog) {
+                    } else if (round == BANK_DATABASE_RESTART_ROUND) {
                         fault = cluster::restartBankDatabases;
                     }
                     runTransfers(cluster, random, fault, 100 + random.nextInt(1500));
@@ -92,7 +92,7 @@ class RandomizedFaultsIT {
                 cluster.supervise(false);
                 cluster.restartWhateverDied();
                 cluster.notFired().forEach(fault -> violations.add("the crash point '" + fault + "' never fired"));
-                if (postgresLog && ROUNDS > BANK_DATABASE_RESTART_ROUND && !cluster.crashLog.containsKey(FaultCluster.BANK_DATABASE_RESTART)) {
+                if (ROUNDS > BANK_DATABASE_RESTART_ROUND && !cluster.crashLog.containsKey(FaultCluster.BANK_DATABASE_RESTART)) {
                     violations.add("the banks' PostgreSQL was never restarted");
                 }
                 cluster.faultRate(0);

@@ -73,8 +73,8 @@ public class VerdictParticipantAutoConfiguration {
             CrashPoints crashPoints) throws SQLException {
         XADataSource xa = xaDataSources.getIfAvailable(() -> XaDataSources.forUrl(dataSource.determineUrl(),
                 dataSource.determineUsername(), dataSource.determinePassword()));
-        XaDataSources.checkCanPrepare(xa);
         VerdictProperties.Participant participant = properties.participant();
+        XaDataSources.checkCanPrepare(xa, participant.allowH2());
         String name = participant.name() != null ? participant.name()
                 : environment.getProperty("spring.application.name", "participant");
         var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),

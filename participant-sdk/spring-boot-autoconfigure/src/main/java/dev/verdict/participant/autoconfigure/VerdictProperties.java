@@ -80,6 +80,9 @@ public record VerdictProperties(
      * @param receipts whether a branch prepared as its request ends is answered with a receipt, instead of
      *        registered, when the client asks for one (it began the transaction and will carry the receipt to the
      *        coordinator); needs {@code signing-secret}, with which the receipt is signed
+     * @param allowH2 whether the service may take part with an H2 database, which can lose committed work of a branch
+     *        when the service is killed (see src-docs/sdk.md); off by default, so that only a demo or a test that
+     *        says so runs a participant on H2
      */
     public record Participant(
             @Nullable String name,
@@ -98,7 +101,8 @@ public record VerdictProperties(
             @Nullable String signingSecret,
             @DefaultValue("5m") Duration signatureMaxAge,
             @DefaultValue("1") int registrationCallsInFlight,
-            @DefaultValue("true") boolean receipts) {
+            @DefaultValue("true") boolean receipts,
+            @DefaultValue("false") boolean allowH2) {
 
         public Participant {
             if (abandonedBranchCheck.isNegative() || abandonedBranchCheck.isZero()) {

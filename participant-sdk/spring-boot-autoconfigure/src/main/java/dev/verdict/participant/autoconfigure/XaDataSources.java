@@ -27,11 +27,22 @@ final class XaDataSources {
                 + url + ". Declare a javax.sql.XADataSource bean for this database.");
     }
 
-    /** Fails with the fix spelled out when the database cannot hold prepared transactions. */
-    static void checkCanPrepare(XADataSource dataSource) throws SQLException {
+    /**
+     * Fails with the fix spelled out when the database cannot hold prepared transactions, or is H2 and the service
+     * has not said that it accepts H2's crash risk ({@code verdict.participant.allow-h2}).
+     */
+    static void checkCanPrepare(XADataSource dataSource, boolean allowH2) throws SQLException {
         XAConnection xa = dataSource.getXAConnection();
         try (Connection connection = xa.getConnection()) {
-            if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
+            String product = connection.getMetaData().getDatabaseProductName();
+            if ("H2".equals(product) && !allowH2) {
+                throw new IllegalStateException("The service's database, " + connection.getMetaData().getURL() + ", is H2,"
+                        + " which is not safe for a participant that can crash: after a kill -9 while transactions were"
+                        + " rolling back, H2 (2.3.232 and 2.4.240) can undo committed updates when it opens the file again,"
+                        + " so a committed branch loses part of its work (see src-docs/sdk.md, \"H2 participants\"). Use"
+                        + " PostgreSQL, or set verdict.participant.allow-h2=true for a demo or a test.");
+            }
+            if (!"PostgreSQL".equals(product)) {
                 return;
             }
             try (Statement statement = connection.createStatement();

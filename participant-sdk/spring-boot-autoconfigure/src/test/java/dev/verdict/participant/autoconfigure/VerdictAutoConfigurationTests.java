@@ -37,11 +37,18 @@ class VerdictAutoConfigurationTests {
 
     @Test
     void aServiceWithADatabaseBecomesAParticipantWhoseDataSourceEnlistsInGlobalTransactions() throws Exception {
-        String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
-        runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
-                "verdict.verify-coordinator-on-startup=false", "verdict.token=t", "verdict.participant.signing-secret=" + SECRET).run(context -> {
+        participant().run(context -> {
             assertThat(context).hasSingleBean(BranchManager.class).hasSingleBean(GlobalTransactions.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(EnlistingDataSource.class);
+        });
+    }
+
+    @Test
+    void aParticipantOnH2FailsStartupUnlessTheServiceAcceptsH2sCrashRisk() throws Exception {
+        participant().withPropertyValues("verdict.participant.allow-h2=false").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("is H2, which is not safe for a participant")
+                    .hasStackTraceContaining("Use PostgreSQL, or set verdict.participant.allow-h2=true");
         });
     }
 
@@ -112,10 +119,12 @@ class VerdictAutoConfigurationTests {
                 });
     }
 
+    /** A participant on an H2 file, which these tests accept (verdict.participant.allow-h2). */
     private WebApplicationContextRunner participant() throws Exception {
         String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
         return runner.withPropertyValues("spring.datasource.url=" + url, "verdict.coordinator-url=http://localhost:9",
-                "verdict.verify-coordinator-on-startup=false", "verdict.token=t", "verdict.participant.signing-secret=" + SECRET);
+                "verdict.verify-coordinator-on-startup=false", "verdict.token=t", "verdict.participant.signing-secret=" + SECRET,
+                "verdict.participant.allow-h2=true");
     }
 
     @Test
@@ -131,7 +140,8 @@ class VerdictAutoConfigurationTests {
     void aParticipantWithoutTheSigningSecretOrWithAShortOneFailsStartupNamingTheSetting() throws Exception {
         String url = "jdbc:h2:file:" + Files.createTempDirectory("participant").resolve("db").toAbsolutePath();
         WebApplicationContextRunner noSecret = runner.withPropertyValues("spring.datasource.url=" + url,
-                "verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false", "verdict.token=t");
+                "verdict.coordinator-url=http://localhost:9", "verdict.verify-coordinator-on-startup=false", "verdict.token=t",
+                "verdict.participant.allow-h2=true");
         noSecret.run(context -> assertThat(context.getStartupFailure())
                 .hasStackTraceContaining("verdict.participant.signing-secret is not set"));
         noSecret.withPropertyValues("verdict.participant.signing-secret=short").run(context -> assertThat(context.getStartupFailure())
