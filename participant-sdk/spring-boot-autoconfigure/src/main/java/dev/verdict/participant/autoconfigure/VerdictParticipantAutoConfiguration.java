@@ -74,7 +74,7 @@ public class VerdictParticipantAutoConfiguration {
         XADataSource xa = xaDataSources.getIfAvailable(() -> XaDataSources.forUrl(dataSource.determineUrl(),
                 dataSource.determineUsername(), dataSource.determinePassword()));
         VerdictProperties.Participant participant = properties.participant();
-        XaDataSources.checkCanPrepare(xa, participant.allowH2());
+        XaDataSources.checkFitForBranches(xa, participant.allowH2());
         String name = participant.name() != null ? participant.name()
                 : environment.getProperty("spring.application.name", "participant");
         var settings = new BranchManager.Settings(participant.branchTimeout(), participant.lockTimeout(),

@@ -10,7 +10,7 @@ import javax.sql.XADataSource;
 
 import org.jspecify.annotations.Nullable;
 
-/** Makes the XA data source that matches the service's JDBC URL, and checks that the database can prepare. */
+/** Makes the XA data source that matches the service's JDBC URL, and checks that the database can keep branches. */
 final class XaDataSources {
 
     private XaDataSources() {
@@ -31,7 +31,7 @@ final class XaDataSources {
      * Fails with the fix spelled out when the database cannot hold prepared transactions, or is H2 and the service
      * has not said that it accepts H2's crash risk ({@code verdict.participant.allow-h2}).
      */
-    static void checkCanPrepare(XADataSource dataSource, boolean allowH2) throws SQLException {
+    static void checkFitForBranches(XADataSource dataSource, boolean allowH2) throws SQLException {
         XAConnection xa = dataSource.getXAConnection();
         try (Connection connection = xa.getConnection()) {
             String product = connection.getMetaData().getDatabaseProductName();
