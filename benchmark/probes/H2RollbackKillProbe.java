@@ -9,7 +9,7 @@ import javax.sql.XAConnection; import javax.transaction.xa.*; import org.h2.jdbc
  * with a 100 ms lock timeout. At start the child resolves what the last crash left in doubt, while the threads
  * run, as the SDK's recovery does. The parent kills the child at a random moment, opens the file and checks
  * that every balance is the opening balance plus the deltas of its committed "done" rows; it stops at the first
- * round where one is not. Settings: {@code -Dxa=half|all|none}, {@code -Dnorollback=true} (every transaction
+ * kill after which one is not. Settings: {@code -Dxa=half|all|none}, {@code -Dnorollback=true} (every transaction
  * commits), {@code -Dthreads=n}, {@code -Dextra=<URL settings>} (default {@code ;WRITE_DELAY=0}, as bank.yml).
  * Mode {@code clean} is the control: the same work for 3 s a round, stopped cleanly, no kill. Not part of the
  * build: {@code javac -cp h2-2.4.240.jar -d /tmp/probe benchmark/probes/H2RollbackKillProbe.java &&
@@ -24,17 +24,16 @@ public class H2RollbackKillProbe {
     if (a[0].equals("child")) { child(Path.of(a[1])); return; }
     if (a[0].equals("clean")) { Path d = Files.createTempDirectory("clean"); for (int r = 0; r < Integer.parseInt(a[1]); r++) { stopAfter = 3000; child(d); String v = check(d); System.out.println("clean round " + r + ": " + (v.isEmpty() ? "balanced" : v)); } return; }
     int rounds = Integer.parseInt(a[1]); Random random = new Random(); Path dir = Files.createTempDirectory("lost");
-    int bad = 0;
     for (int r = 0; r < rounds; r++) {
       Process p = new ProcessBuilder(ProcessHandle.current().info().command().get(), "-Dxa=" + System.getProperty("xa", "half"), "-Dnorollback=" + Boolean.getBoolean("norollback"), "-Dthreads=" + Integer.getInteger("threads", 8), "-Dextra=" + System.getProperty("extra", ";WRITE_DELAY=0"), "-cp", System.getProperty("java.class.path"), "H2RollbackKillProbe", "child", dir.toString())
           .redirectErrorStream(true).redirectOutput(new File(dir + "/child-" + r + ".log")).start();
       Thread.sleep(700 + random.nextInt(2500));
       p.toHandle().destroyForcibly(); p.waitFor();
       String verdict = check(dir);
-      if (!verdict.isEmpty()) { bad++; System.out.println("round " + r + ": " + verdict); break; }
-      if ((r + 1) % 10 == 0) System.out.println("rounds " + (r + 1) + ", rounds with a broken balance " + bad);
+      if (!verdict.isEmpty()) { System.out.println("kill " + (r + 1) + " broke a balance: " + verdict + "files in " + dir); return; }
+      if ((r + 1) % 10 == 0) System.out.println((r + 1) + " kills, every balance kept");
     }
-    System.out.println("done: " + rounds + " kills, " + bad + " rounds with a broken balance; files in " + dir);
+    System.out.println("done: " + rounds + " kills, every balance kept; files in " + dir);
   }
 
   static String check(Path dir) throws SQLException {
@@ -101,8 +100,9 @@ public class H2RollbackKillProbe {
           pause(random);
           if (commit) res.commit(xid, false); else res.rollback(xid);
         } catch (SQLException e) {
-          try { res.end(xid, XAResource.TMFAIL); } catch (XAException ignored) { }
-          try { res.rollback(xid); } catch (XAException ignored) { }
+          // a branch left open here makes this thread's next start fail, which stops the thread, saying so
+          try { res.end(xid, XAResource.TMFAIL); } catch (XAException failed) { System.out.println("end of " + tx + " after " + e + ": " + failed); }
+          try { res.rollback(xid); } catch (XAException failed) { System.out.println("rollback of " + tx + " after " + e + ": " + failed); }
         } finally { h.close(); }
       } else {
         try { update(c, tx, account, delta, random); pause(random); if (commit) c.commit(); else c.rollback(); }
